@@ -1,0 +1,1 @@
+//! The native command line's subcommands, as library functions so they are testable.

@@ -1,0 +1,1 @@
+//! The consumer client and consumer groups.

@@ -1,0 +1,1 @@
+//! The controller: replica placement, leader election, metadata.

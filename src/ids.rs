@@ -1,0 +1,55 @@
+//! Identifiers of the simulated actors and of what they exchange.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A broker's `broker.id` (`node.id` in KRaft).
+pub type BrokerId = u32;
+/// Index of a producer in the scenario (producer-1 is index 1).
+pub type ProducerIdx = u32;
+/// Index of a consumer in the scenario.
+pub type ConsumerIdx = u32;
+
+/// Any node that can send or receive a message on the simulated network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NodeId {
+    /// A Kafka broker.
+    Broker(BrokerId),
+    /// A producer client.
+    Producer(ProducerIdx),
+    /// A consumer client.
+    Consumer(ConsumerIdx),
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NodeId::Broker(b) => write!(f, "broker-{b}"),
+            NodeId::Producer(p) => write!(f, "producer-{p}"),
+            NodeId::Consumer(c) => write!(f, "consumer-{c}"),
+        }
+    }
+}
+
+/// A topic's partition, named as Kafka names its log directory (`orders-0`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TopicPartition {
+    /// Topic name.
+    pub topic: String,
+    /// Partition number within the topic.
+    pub partition: u32,
+}
+
+impl TopicPartition {
+    /// Builds a topic-partition.
+    pub fn new(topic: impl Into<String>, partition: u32) -> Self {
+        Self { topic: topic.into(), partition }
+    }
+}
+
+impl fmt::Display for TopicPartition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.topic, self.partition)
+    }
+}

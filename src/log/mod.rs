@@ -1,0 +1,1 @@
+//! Kafka's log: RecordBatch v2 bytes, segments, indexes, retention and compaction.

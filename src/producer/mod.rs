@@ -1,0 +1,1 @@
+//! The producer client: partitioners, RecordAccumulator, sender.
