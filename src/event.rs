@@ -1,0 +1,97 @@
+//! What the simulation reports. Events are per batch and carry offset ranges, never one per record,
+//! so a run of millions of records stays cheap; the UI derives per-record pictures from the ranges.
+//!
+//! Every event serializes as one JSON object with `type` and `atUs` (camelCase keys, no floats), which
+//! is also the canonical form the trace hash is computed over.
+
+use crate::ids::{BrokerId, ConsumerIdx, NodeId, ProducerIdx};
+use crate::time::Micros;
+use serde::{Deserialize, Serialize};
+
+/// One thing that happened at a virtual time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    /// Virtual time in microseconds.
+    pub at_us: Micros,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// Why a broker stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StopCause {
+    /// The process died; the OS page cache (every written byte) survives.
+    Crash,
+    /// The machine lost power; bytes not yet flushed to disk are gone.
+    PowerLoss,
+}
+
+/// Kinds of request drawn in flight between nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MessageKind {
+    /// Client asks a broker which broker leads each partition.
+    Metadata,
+    /// The broker's answer to a Metadata request.
+    MetadataResponse,
+    /// A producer's batches for one broker.
+    Produce,
+    /// The acknowledgement (or error) for a Produce.
+    ProduceResponse,
+    /// A consumer's or follower's pull.
+    Fetch,
+    /// Records (possibly none) returned to a Fetch.
+    FetchResponse,
+    /// The controller tells a broker to lead or follow (ZooKeeper mode), or the metadata it must apply.
+    LeaderAndIsr,
+    /// A leader asks the controller to change a partition's ISR (KIP-497).
+    AlterPartition,
+    /// The controller's answer to AlterPartition.
+    AlterPartitionResponse,
+    /// Broker liveness towards the controller (KRaft) or ZooKeeper session ping.
+    Heartbeat,
+}
+
+/// Everything the engine can report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum EventKind {
+    /// A broker process is up and serving.
+    BrokerStarted { broker: BrokerId },
+    /// A broker went down.
+    BrokerStopped { broker: BrokerId, cause: StopCause },
+    /// The controller became active on this node.
+    ControllerElected { node: NodeId, epoch: u32 },
+    /// A topic exists with this replica assignment (`assignment[p]` lists partition p's replicas,
+    /// the first being the preferred leader).
+    TopicCreated { topic: String, replication_factor: u32, assignment: Vec<Vec<BrokerId>> },
+    /// The controller chose a partition leader (`None`: offline) and bumped the leader epoch.
+    LeaderElected { topic: String, partition: u32, leader: Option<BrokerId>, leader_epoch: i32, isr: Vec<BrokerId>, unclean: bool },
+    /// The in-sync replica set changed.
+    IsrChanged { topic: String, partition: u32, isr: Vec<BrokerId> },
+    /// A message left `from` for `to` and will arrive at `arrive_at_us` unless dropped.
+    MessageSent { msg: u64, from: NodeId, to: NodeId, kind: MessageKind, bytes: u32, arrive_at_us: Micros },
+    /// A message was lost on the way (cut link, dead receiver).
+    MessageDropped { msg: u64, reason: String },
+    /// A producer's RecordAccumulator opened a new batch for a partition.
+    BatchCreated { producer: ProducerIdx, batch: u64, topic: String, partition: u32 },
+    /// A batch left the accumulator in a Produce request.
+    BatchSent { producer: ProducerIdx, batch: u64, topic: String, partition: u32, broker: BrokerId, records: u32, bytes: u32, attempt: u32 },
+    /// A replica appended batches to its log: the leader for a produce, a follower from a fetch.
+    RecordsAppended { broker: BrokerId, topic: String, partition: u32, base_offset: i64, last_offset: i64, leader_epoch: i32, log_end_offset: i64, as_leader: bool },
+    /// A replica's high watermark moved.
+    HighWatermarkUpdated { broker: BrokerId, topic: String, partition: u32, high_watermark: i64 },
+    /// A replica cut its log back to `offset` (records at and above it are gone from this replica).
+    LogTruncated { broker: BrokerId, topic: String, partition: u32, offset: i64, removed: u64, reason: String },
+    /// The producer got the answer for a batch: `error` is Kafka's error name, or `None` on success.
+    ProduceCompleted { producer: ProducerIdx, batch: u64, topic: String, partition: u32, base_offset: i64, records: u32, error: Option<String> },
+    /// A consumer received records `[from_offset, to_offset)` of a partition.
+    RecordsConsumed { consumer: ConsumerIdx, topic: String, partition: u32, from_offset: i64, to_offset: i64, high_watermark: i64 },
+    /// The command at this time was applied (echoes timeline and UI actions into the trace).
+    CommandApplied { command: crate::command::Command },
+    /// Narration for a lesson step.
+    Narration { en: String, zh_tw: String, target: Option<String> },
+}
