@@ -20,6 +20,9 @@ pub enum NodeId {
     Producer(ProducerIdx),
     /// A consumer client.
     Consumer(ConsumerIdx),
+    /// The metadata quorum: ZooKeeper with the active controller (kafka-3.6), or the KRaft
+    /// controller quorum (kafka-4.0). It detects dead brokers and elects partition leaders.
+    Controller(u32),
 }
 
 impl fmt::Display for NodeId {
@@ -28,6 +31,7 @@ impl fmt::Display for NodeId {
             NodeId::Broker(b) => write!(f, "broker-{b}"),
             NodeId::Producer(p) => write!(f, "producer-{p}"),
             NodeId::Consumer(c) => write!(f, "consumer-{c}"),
+            NodeId::Controller(c) => write!(f, "controller-{c}"),
         }
     }
 }
