@@ -5,6 +5,7 @@
 //! [`sim::Sim::advance_to`] a virtual time returns the [`event::Event`]s that happened on the way.
 //! The same seed and commands give the same events, natively and in wasm.
 
+pub mod actor;
 pub mod broker;
 pub mod cli;
 pub mod command;
@@ -20,3 +21,4 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod time;
+pub mod trace;
