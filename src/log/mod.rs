@@ -1,1 +1,4 @@
 //! Kafka's log: RecordBatch v2 bytes, segments, indexes, retention and compaction.
+
+pub mod crc;
+pub mod varint;
