@@ -1,1 +1,3 @@
 //! The consumer client and consumer groups.
+pub mod coordinator_key;
+pub mod assignor;

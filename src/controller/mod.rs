@@ -1,1 +1,2 @@
 //! The controller: replica placement, leader election, metadata.
+pub mod placement;

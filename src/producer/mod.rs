@@ -1,1 +1,2 @@
 //! The producer client: partitioners, RecordAccumulator, sender.
+pub mod partitioner;
