@@ -308,6 +308,8 @@ impl Scenario {
             if !topic_known(&p.topic) {
                 return err(format!("producers[{i}].topic: unknown topic {:?}", p.topic));
             }
+            crate::producer::settings::ProducerSettings::resolve(self.profile, &p.config.0)
+                .map_err(|e| ScenarioError(format!("producers[{i}].config: {e}")))?;
             let w = &p.workload;
             if w.records_per_sec > 10_000_000 {
                 return err(format!("producers[{i}].workload.recordsPerSec = {} exceeds 10000000", w.records_per_sec));

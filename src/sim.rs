@@ -108,7 +108,10 @@ impl Sim {
         let mut rng = SimRng::new(scenario.seed);
         let brokers = (1..=scenario.cluster.brokers).map(|id| Broker::new(id, scenario)).collect();
         let controller = Controller::new(scenario, &mut rng).map_err(ScenarioError)?;
-        let producers = (0..scenario.producers.len()).map(|i| Producer::new(i as u32 + 1, scenario)).collect();
+        let producers = (0..scenario.producers.len())
+            .map(|i| Producer::new(i as u32 + 1, scenario))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ScenarioError)?;
         let consumers = (0..scenario.consumers.len()).map(|i| Consumer::new(i as u32 + 1, scenario)).collect();
         let mut sim = Sim {
             now: 0,

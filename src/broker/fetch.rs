@@ -138,7 +138,7 @@ impl Broker {
             part.error = ErrorCode::OffsetOutOfRange;
         } else if p.fetch_offset < bound {
             match log.read(p.fetch_offset, bound, max_bytes.max(1)) {
-                Ok(read) => part.records = read.bytes,
+                Ok(read) => part.records = read.records,
                 Err(_) => part.error = ErrorCode::OffsetOutOfRange,
             }
         }

@@ -77,8 +77,9 @@ impl BrokerSettings {
 }
 
 fn topic_settings(profile: Profile, topic: &Overrides, broker: &Overrides) -> TopicSettings {
-    let t = Resolver::new(profile, Scope::Topic, topic, &Overrides::default());
-    let b = Resolver::new(profile, Scope::Broker, broker, &Overrides::default());
+    let none = Overrides::default();
+    let t = Resolver::new(profile, Scope::Topic, topic, &none);
+    let b = Resolver::new(profile, Scope::Broker, broker, &none);
     // A topic key overrides the broker's `log.`-prefixed (or identical) key.
     let pick_int = |topic_key: &str, broker_key: &str| {
         if topic.0.contains_key(topic_key) {

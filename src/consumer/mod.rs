@@ -1,4 +1,6 @@
 //! The consumer client and consumer groups.
+pub mod assignor;
+pub mod coordinator_key;
 
 use crate::actor::{Out, TimerKind};
 use crate::config::{Overrides, Resolver, Scope};
@@ -209,7 +211,7 @@ impl Consumer {
         }
         let position = self.positions.get(&p.tp).copied().unwrap_or(0);
         let mut next = position;
-        for batch in crate::log::batches(&p.records) {
+        for batch in crate::log::batch::batches(&p.records) {
             let Ok((_, header, _)) = batch else { break };
             next = next.max(header.last_offset() + 1);
         }

@@ -1,7 +1,8 @@
 //! The RecordAccumulator: per-partition queues of batches that fill until `batch.size` or until
 //! `linger.ms` passes (the seed's "train"), built directly as RecordBatch v2 bytes.
 
-use crate::log::{BatchBuilder, BatchOptions, Compression};
+use crate::log::batch::{BatchBuilder, BatchOptions};
+use crate::log::compression::Compression;
 use crate::time::{ms, Micros};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};

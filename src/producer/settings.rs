@@ -1,7 +1,7 @@
 //! A producer's settings, resolved from Kafka's producer config keys (kafka-facts.md §2, §5).
 
 use crate::config::{Overrides, Profile, Resolver, Scope};
-use crate::log::Compression;
+use crate::log::compression::Compression;
 use crate::net::Acks;
 use serde::{Deserialize, Serialize};
 
