@@ -38,10 +38,16 @@ fn dumps_vector_a_like_kafka() {
     let (r, out) = run(&["--print-data-log", p]);
     r.unwrap();
     let record = "| offset: 0 CreateTime: 1700000000000 keySize: 3 valueSize: 5 sequence: -1 headerKeys: [] key: key payload: value";
-    assert_eq!(out, format!("Dumping {p}\nLog starting offset: 0\n{BATCH_A}\n{record}\n"));
+    assert_eq!(
+        out,
+        format!("Dumping {p}\nLog starting offset: 0\n{BATCH_A}\n{record}\n")
+    );
     let (r, out) = run(&["--files", p]);
     r.unwrap();
-    assert_eq!(out, format!("Dumping {p}\nLog starting offset: 0\n{BATCH_A}\n"));
+    assert_eq!(
+        out,
+        format!("Dumping {p}\nLog starting offset: 0\n{BATCH_A}\n")
+    );
 }
 
 #[test]
@@ -52,7 +58,12 @@ fn torn_tail_is_reported_and_prefix_printed() {
     std::fs::write(&p, &bytes).unwrap();
     let (r, out) = run(&[p.to_str().unwrap()]);
     r.unwrap();
-    assert!(out.ends_with(&format!("{BATCH_A}\nFound 40 invalid bytes at the end of 00000000000000000000.log\n")), "{out}");
+    assert!(
+        out.ends_with(&format!(
+            "{BATCH_A}\nFound 40 invalid bytes at the end of 00000000000000000000.log\n"
+        )),
+        "{out}"
+    );
 }
 
 #[test]
@@ -71,7 +82,10 @@ fn crc_mismatch_prints_isvalid_false_and_bad_length_is_an_error() {
     std::fs::write(&p, &bytes).unwrap();
     let (r, out) = run(&[p.to_str().unwrap()]);
     let e = r.unwrap_err();
-    assert!(e.contains("00000000000000000000.log") && e.contains("byte 76") && e.contains("magic"), "{e}");
+    assert!(
+        e.contains("00000000000000000000.log") && e.contains("byte 76") && e.contains("magic"),
+        "{e}"
+    );
     assert!(out.contains(BATCH_A), "the valid prefix is still printed");
     let (r, _) = run(&[dir.join("00000000000000000099.log").to_str().unwrap()]);
     assert!(r.unwrap_err().contains("00000000000000000099.log"));
@@ -81,15 +95,42 @@ fn crc_mismatch_prints_isvalid_false_and_bad_length_is_an_error() {
 
 #[test]
 fn dumps_segments_and_indexes_written_by_log() {
-    let mut log = Log::new("orders-0", LogConfig { segment_bytes: 50_000, ..LogConfig::default() });
+    let mut log = Log::new(
+        "orders-0",
+        LogConfig {
+            segment_bytes: 50_000,
+            ..LogConfig::default()
+        },
+    );
     for i in 0..40 {
-        let mut b = BatchBuilder::new(BatchOptions { producer_id: 7, producer_epoch: 0, base_sequence: i * 2, ..BatchOptions::default() });
+        let mut b = BatchBuilder::new(BatchOptions {
+            producer_id: 7,
+            producer_epoch: 0,
+            base_sequence: i * 2,
+            ..BatchOptions::default()
+        });
         let v = vec![b'x'; 1000];
-        b.append(TS + i as i64, Some(b"k"), Some(&v), &[("h1", None), ("h2", Some(b"y"))]);
+        b.append(
+            TS + i as i64,
+            Some(b"k"),
+            Some(&v),
+            &[("h1", None), ("h2", Some(b"y"))],
+        );
         b.append(TS + i as i64, None, None, &[]);
         log.append_as_leader(&b.build(), 2, TS).unwrap();
     }
-    let marker = control_batch(BatchOptions { producer_id: 7, producer_epoch: 0, ..BatchOptions::default() }, TS + 50, EndTxnMarker { commit: true, coordinator_epoch: 3 });
+    let marker = control_batch(
+        BatchOptions {
+            producer_id: 7,
+            producer_epoch: 0,
+            ..BatchOptions::default()
+        },
+        TS + 50,
+        EndTxnMarker {
+            commit: true,
+            coordinator_epoch: 3,
+        },
+    );
     log.append_as_leader(&marker, 2, TS).unwrap();
     let dir = temp_dir("segments");
     let mut paths = Vec::new();
@@ -98,7 +139,9 @@ fn dumps_segments_and_indexes_written_by_log() {
         std::fs::write(&p, bytes).unwrap();
         paths.push(p.to_str().unwrap().to_string());
     }
-    let args: Vec<&str> = std::iter::once("--print-data-log").chain(paths.iter().map(|s| s.as_str())).collect();
+    let args: Vec<&str> = std::iter::once("--print-data-log")
+        .chain(paths.iter().map(|s| s.as_str()))
+        .collect();
     let (r, out) = run(&args);
     r.unwrap();
     assert!(out.contains("baseOffset: 2 lastOffset: 3 count: 2 baseSequence: 2 lastSequence: 3 producerId: 7 producerEpoch: 0 partitionLeaderEpoch: 2"), "{out}");
@@ -108,6 +151,12 @@ fn dumps_segments_and_indexes_written_by_log() {
     assert!(out.contains("| offset: 80 CreateTime: 1700000000050 keySize: 4 valueSize: 6 sequence: -1 headerKeys: [] endTxnMarker: COMMIT coordinatorEpoch: 3\n"));
     let first_index = log.segments()[0].index_entries;
     assert!(first_index > 0);
-    assert_eq!(out.matches("\noffset: ").count(), log.segments().iter().map(|s| s.index_entries as usize).sum::<usize>());
+    assert_eq!(
+        out.matches("\noffset: ").count(),
+        log.segments()
+            .iter()
+            .map(|s| s.index_entries as usize)
+            .sum::<usize>()
+    );
     assert!(out.contains("\ntimestamp: 1700000000"));
 }

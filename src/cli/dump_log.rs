@@ -1,7 +1,9 @@
 //! `kafkascope dump-log [--print-data-log] [--deep-iteration] FILE...`: prints segment files in
 //! the text format of Kafka's `kafka-dump-log.sh` (DumpLogSegments). The only file IO of the log.
 
-use crate::log::batch::{crc_matches, read_header, BatchError, ControlType, EndTxnMarker, LOG_OVERHEAD};
+use crate::log::batch::{
+    crc_matches, read_header, BatchError, ControlType, EndTxnMarker, LOG_OVERHEAD,
+};
 use crate::log::batch::{decode_records, BatchHeader, Record};
 use std::io::Write;
 
@@ -12,20 +14,32 @@ struct Options {
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut o = Options { print_data: false, deep: false, files: Vec::new() };
+    let mut o = Options {
+        print_data: false,
+        deep: false,
+        files: Vec::new(),
+    };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--print-data-log" => o.print_data = true,
             "--deep-iteration" => o.deep = true,
             // Kafka takes a comma-separated list after --files.
-            "--files" => o.files.extend(it.next().ok_or("--files needs a value")?.split(',').filter(|s| !s.is_empty()).map(String::from)),
+            "--files" => o.files.extend(
+                it.next()
+                    .ok_or("--files needs a value")?
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(String::from),
+            ),
             f if f.starts_with("--") => return Err(format!("unknown option {f}")),
             f => o.files.push(f.to_string()),
         }
     }
     if o.files.is_empty() {
-        return Err("usage: kafkascope dump-log [--print-data-log] [--deep-iteration] FILE...".into());
+        return Err(
+            "usage: kafkascope dump-log [--print-data-log] [--deep-iteration] FILE...".into(),
+        );
     }
     // --print-data-log implies deep iteration, as in Kafka.
     o.deep |= o.print_data;
@@ -41,9 +55,15 @@ pub fn dump_log(args: &[String], out: &mut dyn Write) -> Result<(), String> {
     let opts = parse_args(args)?;
     for path in &opts.files {
         writeln!(out, "Dumping {path}").map_err(io)?;
-        let name = std::path::Path::new(path).file_name().and_then(|n| n.to_str()).unwrap_or(path);
+        let name = std::path::Path::new(path)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(path);
         let (stem, suffix) = name.split_once('.').unwrap_or((name, ""));
-        let base = || stem.parse::<i64>().map_err(|_| format!("{path}: file name does not start with a base offset"));
+        let base = || {
+            stem.parse::<i64>()
+                .map_err(|_| format!("{path}: file name does not start with a base offset"))
+        };
         let read = || std::fs::read(path).map_err(|e| format!("{path}: {e}"));
         match suffix {
             "log" => dump_segment(path, name, base()?, &read()?, &opts, out)?,
@@ -55,10 +75,19 @@ pub fn dump_log(args: &[String], out: &mut dyn Write) -> Result<(), String> {
     Ok(())
 }
 
-fn dump_segment(path: &str, name: &str, base: i64, data: &[u8], o: &Options, out: &mut dyn Write) -> Result<(), String> {
+fn dump_segment(
+    path: &str,
+    name: &str,
+    base: i64,
+    data: &[u8],
+    o: &Options,
+    out: &mut dyn Write,
+) -> Result<(), String> {
     writeln!(out, "Log starting offset: {base}").map_err(io)?;
     let mut pos = 0usize;
-    let fail = |pos: usize, e: BatchError| format!("{path}: corrupt batch at byte {pos}: {}", e.shifted(pos));
+    let fail = |pos: usize, e: BatchError| {
+        format!("{path}: corrupt batch at byte {pos}: {}", e.shifted(pos))
+    };
     // Like FileRecords' batch iterator: stop quietly at a batch that is not wholly in the file.
     while data.len() - pos >= 17 {
         let rest = &data[pos..];
@@ -81,7 +110,12 @@ fn dump_segment(path: &str, name: &str, base: i64, data: &[u8], o: &Options, out
         pos += size;
     }
     if pos < data.len() {
-        writeln!(out, "Found {} invalid bytes at the end of {name}", data.len() - pos).map_err(io)?;
+        writeln!(
+            out,
+            "Found {} invalid bytes at the end of {name}",
+            data.len() - pos
+        )
+        .map_err(io)?;
     }
     Ok(())
 }
@@ -97,8 +131,17 @@ fn decode_records_unchecked(batch: &[u8]) -> Result<Vec<Record>, BatchError> {
     decode_records(&copy).map(|(_, r)| r)
 }
 
-fn print_batch(h: &BatchHeader, pos: usize, valid: bool, out: &mut dyn Write) -> Result<(), String> {
-    let horizon = h.delete_horizon_ms().map_or("OptionalLong.empty".to_string(), |v| format!("OptionalLong[{v}]"));
+fn print_batch(
+    h: &BatchHeader,
+    pos: usize,
+    valid: bool,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let horizon = h
+        .delete_horizon_ms()
+        .map_or("OptionalLong.empty".to_string(), |v| {
+            format!("OptionalLong[{v}]")
+        });
     writeln!(
         out,
         "baseOffset: {} lastOffset: {} count: {} baseSequence: {} lastSequence: {} producerId: {} producerEpoch: {} \
@@ -127,7 +170,12 @@ fn print_batch(h: &BatchHeader, pos: usize, valid: bool, out: &mut dyn Write) ->
     .map_err(io)
 }
 
-fn print_record(h: &BatchHeader, r: &Record, print_data: bool, out: &mut dyn Write) -> std::io::Result<()> {
+fn print_record(
+    h: &BatchHeader,
+    r: &Record,
+    print_data: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let size = |b: &Option<Vec<u8>>| b.as_ref().map_or(-1, |v| v.len() as i64);
     let keys: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
     write!(
@@ -145,8 +193,16 @@ fn print_record(h: &BatchHeader, r: &Record, print_data: bool, out: &mut dyn Wri
         match ControlType::from_key(r.key.as_deref().unwrap_or_default()) {
             Ok(ControlType::Abort | ControlType::Commit) => match EndTxnMarker::from_record(r) {
                 Ok(m) => {
-                    let t = if m.commit { ControlType::Commit } else { ControlType::Abort };
-                    write!(out, " endTxnMarker: {t} coordinatorEpoch: {}", m.coordinator_epoch)?;
+                    let t = if m.commit {
+                        ControlType::Commit
+                    } else {
+                        ControlType::Abort
+                    };
+                    write!(
+                        out,
+                        " endTxnMarker: {t} coordinatorEpoch: {}",
+                        m.coordinator_epoch
+                    )?;
                 }
                 Err(e) => write!(out, " invalid control record: {e}")?,
             },
@@ -175,7 +231,12 @@ fn dump_index(path: &str, base: i64, data: &[u8], out: &mut dyn Write) -> Result
         if offset == base && i > 0 {
             break;
         }
-        writeln!(out, "offset: {offset} position: {}", i32::from_be_bytes([e[4], e[5], e[6], e[7]])).map_err(io)?;
+        writeln!(
+            out,
+            "offset: {offset} position: {}",
+            i32::from_be_bytes([e[4], e[5], e[6], e[7]])
+        )
+        .map_err(io)?;
     }
     Ok(())
 }
