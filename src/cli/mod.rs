@@ -1,6 +1,7 @@
 //! The native command line's subcommands, as library functions so they are testable.
 
 pub mod assign;
+pub mod dump_log;
 pub mod partition;
 pub mod run;
 
@@ -37,7 +38,7 @@ pub fn main_with(args: &[String], out: &mut dyn std::io::Write) -> Result<(), St
         "run" => run::run(rest, out),
         "partition" => partition::partition(rest, out),
         "assign" => assign::assign(rest, out),
-        "dump-log" => Err("dump-log: arriving with the log work (not merged yet)".into()),
+        "dump-log" => dump_log::dump_log(rest, out),
         "--help" | "-h" | "help" => out.write_all(HELP.as_bytes()).map_err(|e| e.to_string()),
         other => Err(format!("unknown subcommand `{other}`; see `kafkascope --help`")),
     }

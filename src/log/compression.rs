@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 
 /// Batch compression codec (attributes bits 0–2), named like `compression.type` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     /// Codec id 0.
@@ -31,7 +33,9 @@ impl Compression {
 
     /// The codec for an attributes id, if it is one Kafka defines.
     pub fn from_id(id: u8) -> Option<Compression> {
-        [Self::None, Self::Gzip, Self::Snappy, Self::Lz4, Self::Zstd].get(id as usize).copied()
+        [Self::None, Self::Gzip, Self::Snappy, Self::Lz4, Self::Zstd]
+            .get(id as usize)
+            .copied()
     }
 
     /// Kafka's name for the codec (`CompressionType.name`), as `kafka-dump-log.sh` prints it.
@@ -54,12 +58,20 @@ pub struct CompressionError {
 
 impl std::fmt::Display for CompressionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} decompression failed: {}", self.codec.name(), self.reason)
+        write!(
+            f,
+            "{} decompression failed: {}",
+            self.codec.name(),
+            self.reason
+        )
     }
 }
 
 fn err(codec: Compression, reason: impl Into<String>) -> CompressionError {
-    CompressionError { codec, reason: reason.into() }
+    CompressionError {
+        codec,
+        reason: reason.into(),
+    }
 }
 
 /// Compresses `data` with `codec` (None copies it).
@@ -69,7 +81,9 @@ pub fn compress(codec: Compression, data: &[u8]) -> Vec<u8> {
         Compression::Gzip => gzip_compress(data),
         Compression::Snappy => snappy_compress(data),
         Compression::Lz4 => lz4_compress(data),
-        Compression::Zstd => ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest),
+        Compression::Zstd => {
+            ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+        }
     }
 }
 
@@ -81,7 +95,8 @@ pub fn decompress(codec: Compression, data: &[u8]) -> Result<Vec<u8>, Compressio
         Compression::Snappy => snappy_decompress(data),
         Compression::Lz4 => read_limited(codec, lz4_flex::frame::FrameDecoder::new(data)),
         Compression::Zstd => {
-            let dec = ruzstd::decoding::StreamingDecoder::new(data).map_err(|e| err(codec, e.to_string()))?;
+            let dec = ruzstd::decoding::StreamingDecoder::new(data)
+                .map_err(|e| err(codec, e.to_string()))?;
             read_limited(codec, dec)
         }
     }
@@ -89,9 +104,14 @@ pub fn decompress(codec: Compression, data: &[u8]) -> Result<Vec<u8>, Compressio
 
 fn read_limited(codec: Compression, r: impl Read) -> Result<Vec<u8>, CompressionError> {
     let mut out = Vec::new();
-    r.take(MAX_DECOMPRESSED_BYTES as u64 + 1).read_to_end(&mut out).map_err(|e| err(codec, e.to_string()))?;
+    r.take(MAX_DECOMPRESSED_BYTES as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| err(codec, e.to_string()))?;
     if out.len() > MAX_DECOMPRESSED_BYTES {
-        return Err(err(codec, format!("output exceeds {MAX_DECOMPRESSED_BYTES} bytes")));
+        return Err(err(
+            codec,
+            format!("output exceeds {MAX_DECOMPRESSED_BYTES} bytes"),
+        ));
     }
     Ok(out)
 }
@@ -117,12 +137,20 @@ fn gzip_decompress(data: &[u8]) -> Result<Vec<u8>, CompressionError> {
     let mut pos = 10usize;
     let short = || err(c, "gzip header runs past the end of the data");
     if flags & 0x04 != 0 {
-        let xlen = u16::from_le_bytes([*data.get(pos).ok_or_else(short)?, *data.get(pos + 1).ok_or_else(short)?]);
+        let xlen = u16::from_le_bytes([
+            *data.get(pos).ok_or_else(short)?,
+            *data.get(pos + 1).ok_or_else(short)?,
+        ]);
         pos += 2 + xlen as usize;
     }
     for bit in [0x08u8, 0x10] {
         if flags & bit != 0 {
-            let nul = data.get(pos..).ok_or_else(short)?.iter().position(|&b| b == 0).ok_or_else(short)?;
+            let nul = data
+                .get(pos..)
+                .ok_or_else(short)?
+                .iter()
+                .position(|&b| b == 0)
+                .ok_or_else(short)?;
             pos += nul + 1;
         }
     }
@@ -164,11 +192,16 @@ fn snappy_raw(block: &[u8], out: &mut Vec<u8>) -> Result<(), CompressionError> {
     let c = Compression::Snappy;
     let n = snap::raw::decompress_len(block).map_err(|e| err(c, e.to_string()))?;
     if out.len() + n > MAX_DECOMPRESSED_BYTES {
-        return Err(err(c, format!("output exceeds {MAX_DECOMPRESSED_BYTES} bytes")));
+        return Err(err(
+            c,
+            format!("output exceeds {MAX_DECOMPRESSED_BYTES} bytes"),
+        ));
     }
     let start = out.len();
     out.resize(start + n, 0);
-    snap::raw::Decoder::new().decompress(block, &mut out[start..]).map_err(|e| err(c, e.to_string()))?;
+    snap::raw::Decoder::new()
+        .decompress(block, &mut out[start..])
+        .map_err(|e| err(c, e.to_string()))?;
     Ok(())
 }
 
@@ -181,10 +214,22 @@ fn snappy_decompress(data: &[u8]) -> Result<Vec<u8>, CompressionError> {
     }
     let mut pos = 16usize;
     while pos < data.len() {
-        let len_bytes = data.get(pos..pos + 4).ok_or_else(|| err(Compression::Snappy, format!("truncated block length at {pos}")))?;
+        let len_bytes = data.get(pos..pos + 4).ok_or_else(|| {
+            err(
+                Compression::Snappy,
+                format!("truncated block length at {pos}"),
+            )
+        })?;
         let len = i32::from_be_bytes([len_bytes[0], len_bytes[1], len_bytes[2], len_bytes[3]]);
-        let block = usize::try_from(len).ok().and_then(|l| data.get(pos + 4..pos + 4 + l));
-        let block = block.ok_or_else(|| err(Compression::Snappy, format!("block of {len} bytes at {pos} runs past the end")))?;
+        let block = usize::try_from(len)
+            .ok()
+            .and_then(|l| data.get(pos + 4..pos + 4 + l));
+        let block = block.ok_or_else(|| {
+            err(
+                Compression::Snappy,
+                format!("block of {len} bytes at {pos} runs past the end"),
+            )
+        })?;
         snappy_raw(block, &mut out)?;
         pos += 4 + block.len();
     }
@@ -207,11 +252,19 @@ fn lz4_compress(data: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    const ALL: [Compression; 5] = [Compression::None, Compression::Gzip, Compression::Snappy, Compression::Lz4, Compression::Zstd];
+    const ALL: [Compression; 5] = [
+        Compression::None,
+        Compression::Gzip,
+        Compression::Snappy,
+        Compression::Lz4,
+        Compression::Zstd,
+    ];
 
     #[test]
     fn every_codec_round_trips() {
-        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8 ^ (i / 1000) as u8).collect();
+        let data: Vec<u8> = (0..100_000u32)
+            .map(|i| (i % 251) as u8 ^ (i / 1000) as u8)
+            .collect();
         for c in ALL {
             for d in [&data[..], b"", b"x"] {
                 assert_eq!(decompress(c, &compress(c, d)).as_deref(), Ok(d), "{c:?}");
@@ -223,8 +276,14 @@ mod tests {
     fn framings_match_the_java_client() {
         assert_eq!(&compress(Compression::Gzip, b"a")[..3], &[0x1f, 0x8b, 8]);
         assert_eq!(&compress(Compression::Snappy, b"a")[..8], &XERIAL_MAGIC);
-        assert_eq!(&compress(Compression::Lz4, b"a")[..4], &[0x04, 0x22, 0x4d, 0x18]);
-        assert_eq!(&compress(Compression::Zstd, b"a")[..4], &[0x28, 0xb5, 0x2f, 0xfd]);
+        assert_eq!(
+            &compress(Compression::Lz4, b"a")[..4],
+            &[0x04, 0x22, 0x4d, 0x18]
+        );
+        assert_eq!(
+            &compress(Compression::Zstd, b"a")[..4],
+            &[0x28, 0xb5, 0x2f, 0xfd]
+        );
     }
 
     #[test]
@@ -244,7 +303,10 @@ mod tests {
     fn codec_ids_and_names() {
         for (i, c) in ALL.iter().enumerate() {
             assert_eq!(Compression::from_id(i as u8), Some(*c));
-            assert_eq!(serde_json::to_string(c).unwrap(), format!("\"{}\"", c.name()));
+            assert_eq!(
+                serde_json::to_string(c).unwrap(),
+                format!("\"{}\"", c.name())
+            );
         }
         assert_eq!(Compression::from_id(5), None);
     }

@@ -25,15 +25,25 @@ impl EpochCache {
         if epoch < 0 || start_offset < 0 {
             return;
         }
-        let needed = self.entries.last().is_none_or(|l| epoch != l.epoch || start_offset < l.start_offset);
+        let needed = self
+            .entries
+            .last()
+            .is_none_or(|l| epoch != l.epoch || start_offset < l.start_offset);
         if !needed {
             return;
         }
         // Keep the cache monotonic: later or equal epochs/offsets are superseded.
-        while self.entries.last().is_some_and(|l| l.epoch >= epoch || l.start_offset >= start_offset) {
+        while self
+            .entries
+            .last()
+            .is_some_and(|l| l.epoch >= epoch || l.start_offset >= start_offset)
+        {
             self.entries.pop();
         }
-        self.entries.push(EpochEntry { epoch, start_offset });
+        self.entries.push(EpochEntry {
+            epoch,
+            start_offset,
+        });
     }
 
     /// The newest epoch, if any.
@@ -62,11 +72,21 @@ impl EpochCache {
 
     /// After the log start moves to `start_offset`: drop older entries, keeping the epoch in force.
     pub fn truncate_from_start(&mut self, start_offset: i64) {
-        let removed = self.entries.iter().take_while(|e| e.start_offset <= start_offset).count();
+        let removed = self
+            .entries
+            .iter()
+            .take_while(|e| e.start_offset <= start_offset)
+            .count();
         if removed > 0 {
             let epoch = self.entries[removed - 1].epoch;
             self.entries.drain(..removed);
-            self.entries.insert(0, EpochEntry { epoch, start_offset });
+            self.entries.insert(
+                0,
+                EpochEntry {
+                    epoch,
+                    start_offset,
+                },
+            );
         }
     }
 
@@ -112,10 +132,22 @@ mod tests {
         c.assign(4, 200); // an older epoch at a lower offset supersedes epoch 5
         assert_eq!(c.latest_epoch(), Some(4));
         c.truncate_from_end(100);
-        assert_eq!(c.entries, vec![EpochEntry { epoch: 1, start_offset: 0 }]);
+        assert_eq!(
+            c.entries,
+            vec![EpochEntry {
+                epoch: 1,
+                start_offset: 0
+            }]
+        );
         let mut c = cache(&[(1, 0), (3, 100), (5, 250)]);
         c.truncate_from_start(150);
-        assert_eq!(c.entries[0], EpochEntry { epoch: 3, start_offset: 150 });
+        assert_eq!(
+            c.entries[0],
+            EpochEntry {
+                epoch: 3,
+                start_offset: 150
+            }
+        );
         assert_eq!(c.checkpoint_file(), "0\n2\n3 150\n5 250\n");
     }
 }

@@ -37,7 +37,10 @@ pub struct OffsetIndex {
 impl OffsetIndex {
     /// An empty index for a segment starting at `base_offset`.
     pub fn new(base_offset: i64) -> Self {
-        OffsetIndex { base_offset, entries: Vec::new() }
+        OffsetIndex {
+            base_offset,
+            entries: Vec::new(),
+        }
     }
     /// Whether no more entries fit in `segment.index.bytes`.
     pub fn is_full(&self) -> bool {
@@ -60,7 +63,13 @@ impl OffsetIndex {
             let mid = lo + (hi - lo) / 2;
             let (rel, pos) = self.entries[mid];
             let off = self.base_offset + rel as i64;
-            probes.push(IndexProbe { lo, hi: hi - 1, mid, offset: off, position: pos });
+            probes.push(IndexProbe {
+                lo,
+                hi: hi - 1,
+                mid,
+                offset: off,
+                position: pos,
+            });
             if off <= target {
                 best = Some((off, pos));
                 lo = mid + 1;
@@ -72,7 +81,8 @@ impl OffsetIndex {
     }
     /// Drops entries for offsets ≥ `offset`.
     pub fn truncate_to(&mut self, offset: i64) {
-        self.entries.retain(|&(rel, _)| self.base_offset + (rel as i64) < offset);
+        self.entries
+            .retain(|&(rel, _)| self.base_offset + (rel as i64) < offset);
     }
     /// The `.index` file bytes: big-endian int32 relative offset, int32 position.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -97,7 +107,10 @@ pub struct TimeIndex {
 impl TimeIndex {
     /// An empty time index for a segment starting at `base_offset`.
     pub fn new(base_offset: i64) -> Self {
-        TimeIndex { base_offset, entries: Vec::new() }
+        TimeIndex {
+            base_offset,
+            entries: Vec::new(),
+        }
     }
     /// Whether no more entries fit in `segment.index.bytes`.
     pub fn is_full(&self) -> bool {
@@ -105,13 +118,18 @@ impl TimeIndex {
     }
     /// Appends only when `timestamp` is greater than the last entry's (`TimeIndex.maybeAppend`).
     pub fn maybe_append(&mut self, timestamp: i64, offset: i64) {
-        if timestamp >= 0 && self.entries.last().is_none_or(|&(ts, _)| timestamp > ts) && !self.is_full() {
-            self.entries.push((timestamp, (offset - self.base_offset) as i32));
+        if timestamp >= 0
+            && self.entries.last().is_none_or(|&(ts, _)| timestamp > ts)
+            && !self.is_full()
+        {
+            self.entries
+                .push((timestamp, (offset - self.base_offset) as i32));
         }
     }
     /// Drops entries for offsets ≥ `offset`.
     pub fn truncate_to(&mut self, offset: i64) {
-        self.entries.retain(|&(_, rel)| self.base_offset + (rel as i64) < offset);
+        self.entries
+            .retain(|&(_, rel)| self.base_offset + (rel as i64) < offset);
     }
     /// The `.timeindex` file bytes: big-endian int64 timestamp, int32 relative offset.
     pub fn to_bytes(&self) -> Vec<u8> {

@@ -1,7 +1,9 @@
 //! The partition log (`UnifiedLog` + `LocalLog`): segments, offsets, leader-epoch cache, flushing.
 //! Retention lives in `retention.rs`. Pure: time comes in as `now_ms`, files are bytes in memory.
 
-use super::batch::{batches, decode_records, set_base_offset, set_partition_leader_epoch, validate, BatchHeader};
+use super::batch::{
+    batches, decode_records, set_base_offset, set_partition_leader_epoch, BatchHeader,
+};
 use super::epoch_cache::EpochCache;
 use super::segment::{Segment, SegmentAppend};
 use super::types::*;
@@ -82,7 +84,9 @@ impl Log {
     }
 
     fn append_bytes(&mut self, bytes: &[u8], headers: &[BatchHeader], now_ms: i64) -> AppendInfo {
-        let first = headers.first().map_or(self.log_end_offset, |h| h.base_offset);
+        let first = headers
+            .first()
+            .map_or(self.log_end_offset, |h| h.base_offset);
         let last = headers.last().map_or(first - 1, |h| h.last_offset());
         let (mut max_ts, mut max_ts_off) = (-1, first);
         for h in headers {
@@ -90,9 +94,17 @@ impl Log {
                 (max_ts, max_ts_off) = (h.max_timestamp, h.last_offset());
             }
         }
-        let a = SegmentAppend { bytes, largest_offset: last, largest_timestamp: max_ts, offset_of_max_timestamp: max_ts_off };
+        let a = SegmentAppend {
+            bytes,
+            largest_offset: last,
+            largest_timestamp: max_ts,
+            offset_of_max_timestamp: max_ts_off,
+        };
         let (seg_bytes, seg_ms) = (self.config.segment_bytes, self.config.segment_ms);
-        let rolled = self.segments.last().is_some_and(|s| s.should_roll(seg_bytes, seg_ms, &a, now_ms));
+        let rolled = self
+            .segments
+            .last()
+            .is_some_and(|s| s.should_roll(seg_bytes, seg_ms, &a, now_ms));
         if rolled {
             self.roll(now_ms);
         }
@@ -117,7 +129,12 @@ impl Log {
 
     /// Leader append of one producer batch: validate it (CRC, records, count), assign offsets from
     /// the LEO by patching baseOffset and partitionLeaderEpoch, update the epoch cache, maybe roll.
-    pub fn append_as_leader(&mut self, batch: &[u8], leader_epoch: i32, now_ms: i64) -> Result<AppendInfo, LogError> {
+    pub fn append_as_leader(
+        &mut self,
+        batch: &[u8],
+        leader_epoch: i32,
+        now_ms: i64,
+    ) -> Result<AppendInfo, LogError> {
         let mut it = batches(batch);
         let (_, h, bytes) = match it.next() {
             None => return Err(LogError::InvalidRecord("empty produce payload".into())),
@@ -126,21 +143,34 @@ impl Log {
         };
         if bytes.len() != batch.len() {
             // LogValidator: a v2 produce request carries exactly one batch per partition.
-            return Err(LogError::InvalidRecord(format!("expected exactly one batch, found trailing bytes at {}", bytes.len())));
+            return Err(LogError::InvalidRecord(format!(
+                "expected exactly one batch, found trailing bytes at {}",
+                bytes.len()
+            )));
         }
         if h.records_count < 1 || h.records_count as i64 != h.last_offset_delta as i64 + 1 {
-            let m = format!("recordsCount {} does not match lastOffsetDelta {} + 1", h.records_count, h.last_offset_delta);
+            let m = format!(
+                "recordsCount {} does not match lastOffsetDelta {} + 1",
+                h.records_count, h.last_offset_delta
+            );
             return Err(LogError::InvalidRecord(m));
         }
         if bytes.len() as u64 > self.config.segment_bytes {
-            return Err(LogError::RecordBatchTooLarge { size: bytes.len() as u64, max: self.config.segment_bytes });
+            return Err(LogError::RecordBatchTooLarge {
+                size: bytes.len() as u64,
+                max: self.config.segment_bytes,
+            });
         }
         // Like LogValidator, look inside: every record must parse (and decompress).
         decode_records(bytes).map_err(|error| LogError::CorruptBatch { position: 0, error })?;
         let mut owned = bytes.to_vec();
         set_base_offset(&mut owned, self.log_end_offset);
         set_partition_leader_epoch(&mut owned, leader_epoch);
-        let h = BatchHeader { base_offset: self.log_end_offset, partition_leader_epoch: leader_epoch, ..h };
+        let h = BatchHeader {
+            base_offset: self.log_end_offset,
+            partition_leader_epoch: leader_epoch,
+            ..h
+        };
         self.epoch_cache.assign(leader_epoch, h.base_offset);
         Ok(self.append_bytes(&owned, &[h], now_ms))
     }
@@ -151,13 +181,23 @@ impl Log {
         let mut expected = self.log_end_offset;
         let mut next_position = 0;
         for item in batches(data) {
-            let (position, h, bytes) = item.map_err(|error| LogError::CorruptBatch { position: next_position, error })?;
+            let (position, h, bytes) = item.map_err(|error| LogError::CorruptBatch {
+                position: next_position,
+                error,
+            })?;
             next_position = position + bytes.len();
             if headers.is_empty() && h.base_offset != expected {
-                return Err(LogError::UnexpectedAppendOffset { expected, found: h.base_offset });
+                return Err(LogError::UnexpectedAppendOffset {
+                    expected,
+                    found: h.base_offset,
+                });
             }
             if h.base_offset < expected || h.last_offset() < h.base_offset {
-                return Err(LogError::InvalidRecord(format!("offsets out of order at byte {position}: {} after {}", h.base_offset, expected - 1)));
+                return Err(LogError::InvalidRecord(format!(
+                    "offsets out of order at byte {position}: {} after {}",
+                    h.base_offset,
+                    expected - 1
+                )));
             }
             expected = h.next_offset();
             headers.push(h);
@@ -175,7 +215,8 @@ impl Log {
             });
         }
         for h in &headers {
-            self.epoch_cache.assign(h.partition_leader_epoch, h.base_offset);
+            self.epoch_cache
+                .assign(h.partition_leader_epoch, h.base_offset);
         }
         Ok(self.append_bytes(data, &headers, now_ms))
     }
@@ -183,20 +224,48 @@ impl Log {
     /// Whole batches from the one containing `from_offset`, stopping before any batch whose last
     /// offset is ≥ `max_offset` and once `max_bytes` is reached (the first batch always fits).
     /// Like Kafka, one read returns data from a single segment.
-    pub fn read(&self, from_offset: i64, max_offset: i64, max_bytes: usize) -> Result<ReadResult, LogError> {
+    pub fn read(
+        &self,
+        from_offset: i64,
+        max_offset: i64,
+        max_bytes: usize,
+    ) -> Result<ReadResult, LogError> {
         if from_offset < self.log_start_offset || from_offset > self.log_end_offset {
-            return Err(LogError::OffsetOutOfRange { offset: from_offset, log_start_offset: self.log_start_offset, log_end_offset: self.log_end_offset });
+            return Err(LogError::OffsetOutOfRange {
+                offset: from_offset,
+                log_start_offset: self.log_start_offset,
+                log_end_offset: self.log_end_offset,
+            });
         }
-        let mut out = ReadResult { records: Vec::new(), batch_count: 0, next_offset: from_offset, log_start_offset: self.log_start_offset, log_end_offset: self.log_end_offset };
-        let first_seg = self.segments.iter().rposition(|s| s.base_offset <= from_offset).unwrap_or(0);
+        let mut out = ReadResult {
+            records: Vec::new(),
+            batch_count: 0,
+            next_offset: from_offset,
+            log_start_offset: self.log_start_offset,
+            log_end_offset: self.log_end_offset,
+        };
+        let first_seg = self
+            .segments
+            .iter()
+            .rposition(|s| s.base_offset <= from_offset)
+            .unwrap_or(0);
         for seg in &self.segments[first_seg..] {
-            let start = seg.offset_index.lookup(from_offset).0.map_or(0, |(_, p)| p as usize);
-            let mut it = seg.batches_from(start).skip_while(|(_, h, _)| h.last_offset() < from_offset).peekable();
+            let start = seg
+                .offset_index
+                .lookup(from_offset)
+                .0
+                .map_or(0, |(_, p)| p as usize);
+            let mut it = seg
+                .batches_from(start)
+                .skip_while(|(_, h, _)| h.last_offset() < from_offset)
+                .peekable();
             if it.peek().is_none() {
                 continue; // nothing at or after from_offset here: try the next segment
             }
             for (_, h, bytes) in it {
-                if h.last_offset() >= max_offset || (out.batch_count > 0 && out.records.len() + bytes.len() > max_bytes) {
+                if h.last_offset() >= max_offset
+                    || (out.batch_count > 0 && out.records.len() + bytes.len() > max_bytes)
+                {
                     break;
                 }
                 out.records.extend_from_slice(bytes);
@@ -216,14 +285,25 @@ impl Log {
         }
         let offset = offset.max(0);
         let mut removed = 0;
-        while self.segments.len() > 1 && self.segments.last().is_some_and(|s| s.base_offset >= offset) {
+        while self.segments.len() > 1
+            && self
+                .segments
+                .last()
+                .is_some_and(|s| s.base_offset >= offset)
+        {
             if let Some(s) = self.segments.pop() {
-                removed += s.batches_from(0).map(|(_, h, _)| h.records_count.max(0) as u64).sum::<u64>();
+                removed += s
+                    .batches_from(0)
+                    .map(|(_, h, _)| h.records_count.max(0) as u64)
+                    .sum::<u64>();
             }
         }
         if self.segments[0].base_offset >= offset {
             // Truncating below the first segment: start over empty at `offset` (truncateFullyAndStartAt).
-            removed += self.segments[0].batches_from(0).map(|(_, h, _)| h.records_count.max(0) as u64).sum::<u64>();
+            removed += self.segments[0]
+                .batches_from(0)
+                .map(|(_, h, _)| h.records_count.max(0) as u64)
+                .sum::<u64>();
             let created = self.segments[0].created_ms;
             self.segments = vec![Segment::new(offset, created)];
             self.log_start_offset = offset;
@@ -247,7 +327,9 @@ impl Log {
     pub fn maybe_flush(&mut self, now_ms: i64) -> bool {
         let unflushed = (self.log_end_offset - self.recovery_point).max(0) as u64;
         let since = now_ms.saturating_sub(self.last_flush_ms).max(0) as u64;
-        if unflushed > 0 && (unflushed >= self.config.flush_messages || since >= self.config.flush_ms) {
+        if unflushed > 0
+            && (unflushed >= self.config.flush_messages || since >= self.config.flush_ms)
+        {
             self.flush(now_ms);
             return true;
         }
@@ -257,69 +339,5 @@ impl Log {
     /// Power loss: everything past the recovery point was only in the page cache and is gone.
     pub fn lose_unflushed(&mut self) -> u64 {
         self.truncate_to(self.recovery_point)
-    }
-
-    /// Per-segment statistics, oldest first.
-    pub fn segments(&self) -> Vec<SegmentInfo> {
-        let n = self.segments.len();
-        self.segments
-            .iter()
-            .enumerate()
-            .map(|(i, s)| SegmentInfo {
-                base_offset: s.base_offset,
-                next_offset: if i + 1 == n { self.log_end_offset } else { s.next_offset() },
-                size_bytes: s.size(),
-                largest_timestamp: s.largest_timestamp(),
-                index_entries: s.offset_index.entries.len() as u32,
-                time_index_entries: s.time_index.entries.len() as u32,
-                active: i + 1 == n,
-            })
-            .collect()
-    }
-
-    /// The segment files as Kafka names and writes them (indexes trimmed, as after a roll).
-    pub fn segment_files(&self) -> Vec<(String, Vec<u8>)> {
-        let mut out = Vec::new();
-        for s in &self.segments {
-            let stem = format!("{:020}", s.base_offset);
-            out.push((format!("{stem}.log"), s.data.clone()));
-            out.push((format!("{stem}.index"), s.offset_index.to_bytes()));
-            out.push((format!("{stem}.timeindex"), s.time_index.to_bytes()));
-        }
-        out
-    }
-
-    /// How `offset` is found: pick the segment, binary-search its index, scan batches forward.
-    pub fn lookup(&self, offset: i64) -> LookupSteps {
-        let mut steps = LookupSteps { target: offset, segment_base_offset: None, index_probes: Vec::new(), index_hit: None, scanned: Vec::new(), found: None };
-        if offset < self.log_start_offset || offset >= self.log_end_offset {
-            return steps;
-        }
-        let Some(seg) = self.segments.iter().rev().find(|s| s.base_offset <= offset) else { return steps };
-        steps.segment_base_offset = Some(seg.base_offset);
-        let (hit, probes) = seg.offset_index.lookup(offset);
-        steps.index_probes = probes;
-        steps.index_hit = hit;
-        for (pos, h, b) in seg.batches_from(hit.map_or(0, |(_, p)| p as usize)) {
-            let sb = ScannedBatch { position: pos as u32, base_offset: h.base_offset, last_offset: h.last_offset(), size: b.len() as u32 };
-            steps.scanned.push(sb);
-            if h.last_offset() >= offset {
-                steps.found = Some(sb);
-                break;
-            }
-        }
-        steps
-    }
-
-    /// Re-validates every stored batch (the recovery scan); returns the first problem, if any.
-    pub fn check_integrity(&self) -> Result<(), LogError> {
-        for s in &self.segments {
-            let mut pos = 0;
-            while pos < s.data.len() {
-                let h = validate(&s.data[pos..]).map_err(|error| LogError::CorruptBatch { position: pos, error: error.shifted(pos) })?;
-                pos += h.size_in_bytes();
-            }
-        }
-        Ok(())
     }
 }

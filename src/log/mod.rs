@@ -5,6 +5,7 @@ pub mod compression;
 pub mod crc;
 pub mod epoch_cache;
 pub mod index;
+mod inspect;
 #[allow(clippy::module_inception)]
 pub mod log;
 mod retention;
@@ -13,4 +14,7 @@ pub mod types;
 pub mod varint;
 
 pub use self::log::Log;
-pub use types::{AppendInfo, DeleteReason, DeletedSegment, LogConfig, LogError, LookupSteps, ReadResult, ScannedBatch, SegmentInfo};
+pub use types::{
+    AppendInfo, DeleteReason, DeletedSegment, LogConfig, LogError, LookupSteps, ReadResult,
+    ScannedBatch, SegmentInfo,
+};

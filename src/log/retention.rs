@@ -28,7 +28,9 @@ impl Log {
         }
         let retention_ms = self.config.retention_ms;
         if retention_ms >= 0 {
-            let n = self.deletable(high_watermark, |s| now_ms.saturating_sub(s.largest_timestamp()) > retention_ms);
+            let n = self.deletable(high_watermark, |s| {
+                now_ms.saturating_sub(s.largest_timestamp()) > retention_ms
+            });
             deleted.extend(self.delete_prefix(n, DeleteReason::RetentionTime, now_ms));
         }
         deleted
@@ -51,7 +53,12 @@ impl Log {
     }
 
     /// `deleteSegments`: roll if every segment goes, drop the prefix, advance the log start.
-    fn delete_prefix(&mut self, n: usize, reason: DeleteReason, now_ms: i64) -> Vec<DeletedSegment> {
+    fn delete_prefix(
+        &mut self,
+        n: usize,
+        reason: DeleteReason,
+        now_ms: i64,
+    ) -> Vec<DeletedSegment> {
         if n == 0 {
             return Vec::new();
         }
@@ -61,9 +68,18 @@ impl Log {
         let gone: Vec<Segment> = self.segments.drain(..n).collect();
         let out = gone
             .iter()
-            .map(|s| DeletedSegment { base_offset: s.base_offset, next_offset: s.next_offset(), size_bytes: s.size(), largest_timestamp: s.largest_timestamp(), reason })
+            .map(|s| DeletedSegment {
+                base_offset: s.base_offset,
+                next_offset: s.next_offset(),
+                size_bytes: s.size(),
+                largest_timestamp: s.largest_timestamp(),
+                reason,
+            })
             .collect();
-        let start = self.segments.first().map_or(self.log_end_offset, |s| s.base_offset);
+        let start = self
+            .segments
+            .first()
+            .map_or(self.log_end_offset, |s| s.base_offset);
         if start > self.log_start_offset {
             self.log_start_offset = start;
             self.recovery_point = self.recovery_point.max(start);

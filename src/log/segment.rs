@@ -76,7 +76,13 @@ impl Segment {
     }
 
     /// `LogSegment.shouldRoll`: size, age by first-batch timestamp, index capacity, offset range.
-    pub fn should_roll(&self, segment_bytes: u64, segment_ms: u64, incoming: &SegmentAppend, now_ms: i64) -> bool {
+    pub fn should_roll(
+        &self,
+        segment_bytes: u64,
+        segment_ms: u64,
+        incoming: &SegmentAppend,
+        now_ms: i64,
+    ) -> bool {
         let waited = match self.rolling_based_timestamp {
             Some(ts) if ts >= 0 => incoming.largest_timestamp.saturating_sub(ts),
             _ => now_ms.saturating_sub(self.created_ms),
@@ -108,7 +114,8 @@ impl Segment {
         }
         if self.bytes_since_last_index_entry > index_interval as u64 {
             self.offset_index.append(a.largest_offset, position);
-            self.time_index.maybe_append(self.max_timestamp_so_far, self.offset_of_max_timestamp);
+            self.time_index
+                .maybe_append(self.max_timestamp_so_far, self.offset_of_max_timestamp);
             self.bytes_since_last_index_entry = 0;
         }
         self.bytes_since_last_index_entry += a.bytes.len() as u64;
@@ -116,36 +123,60 @@ impl Segment {
 
     /// Called when a newer segment becomes active: the time index gets its final entry.
     pub fn on_become_inactive(&mut self) {
-        self.time_index.maybe_append(self.max_timestamp_so_far, self.offset_of_max_timestamp);
+        self.time_index
+            .maybe_append(self.max_timestamp_so_far, self.offset_of_max_timestamp);
     }
 
     /// Batches in the segment: (position, header, bytes). Our own bytes, so errors end the walk.
-    pub fn batches_from(&self, position: usize) -> impl Iterator<Item = (usize, BatchHeader, &[u8])> + '_ {
-        batches(self.data.get(position..).unwrap_or_default()).map_while(Result::ok).map(move |(p, h, b)| (p + position, h, b))
+    pub fn batches_from(
+        &self,
+        position: usize,
+    ) -> impl Iterator<Item = (usize, BatchHeader, &[u8])> + '_ {
+        batches(self.data.get(position..).unwrap_or_default())
+            .map_while(Result::ok)
+            .map(move |(p, h, b)| (p + position, h, b))
     }
 
     /// Offset after the segment's last batch (base offset when empty).
     pub fn next_offset(&self) -> i64 {
-        self.batches_from(self.last_batch_position()).last().map_or(self.base_offset, |(_, h, _)| h.next_offset())
+        self.batches_from(self.last_batch_position())
+            .last()
+            .map_or(self.base_offset, |(_, h, _)| h.next_offset())
     }
 
     fn last_batch_position(&self) -> usize {
-        self.offset_index.entries.last().map_or(0, |&(_, p)| p as usize)
+        self.offset_index
+            .entries
+            .last()
+            .map_or(0, |&(_, p)| p as usize)
     }
 
     /// Removes every batch whose last offset is ≥ `offset`; returns the records removed.
     pub fn truncate_to(&mut self, offset: i64) -> u64 {
-        let start = self.offset_index.lookup(offset).0.map_or(0, |(_, p)| p as usize);
-        let cut = self.batches_from(start).find(|(_, h, _)| h.last_offset() >= offset).map(|(p, _, _)| p);
+        let start = self
+            .offset_index
+            .lookup(offset)
+            .0
+            .map_or(0, |(_, p)| p as usize);
+        let cut = self
+            .batches_from(start)
+            .find(|(_, h, _)| h.last_offset() >= offset)
+            .map(|(p, _, _)| p);
         let Some(cut) = cut else { return 0 };
-        let removed: u64 = self.batches_from(cut).map(|(_, h, _)| h.records_count.max(0) as u64).sum();
+        let removed: u64 = self
+            .batches_from(cut)
+            .map(|(_, h, _)| h.records_count.max(0) as u64)
+            .sum();
         self.data.truncate(cut);
         self.offset_index.truncate_to(offset);
         self.time_index.truncate_to(offset);
         // Recompute the max timestamp from what is left (Kafka reloads it from the time index).
         self.max_timestamp_so_far = NO_TIMESTAMP;
         self.offset_of_max_timestamp = self.base_offset;
-        let remaining: Vec<(i64, i64)> = self.batches_from(0).map(|(_, h, _)| (h.max_timestamp, h.last_offset())).collect();
+        let remaining: Vec<(i64, i64)> = self
+            .batches_from(0)
+            .map(|(_, h, _)| (h.max_timestamp, h.last_offset()))
+            .collect();
         for (ts, off) in remaining {
             if ts > self.max_timestamp_so_far {
                 self.max_timestamp_so_far = ts;

@@ -163,7 +163,11 @@ pub struct DeletedSegment {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LogError {
     /// OFFSET_OUT_OF_RANGE.
-    OffsetOutOfRange { offset: i64, log_start_offset: i64, log_end_offset: i64 },
+    OffsetOutOfRange {
+        offset: i64,
+        log_start_offset: i64,
+        log_end_offset: i64,
+    },
     /// CORRUPT_MESSAGE: a batch failed validation; `position` is its byte offset in the input.
     CorruptBatch { position: usize, error: BatchError },
     /// INVALID_RECORD: well-formed bytes that break an append rule.
@@ -177,14 +181,26 @@ pub enum LogError {
 impl std::fmt::Display for LogError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LogError::OffsetOutOfRange { offset, log_start_offset, log_end_offset } => {
+            LogError::OffsetOutOfRange {
+                offset,
+                log_start_offset,
+                log_end_offset,
+            } => {
                 write!(f, "OFFSET_OUT_OF_RANGE: offset {offset} is outside [{log_start_offset}, {log_end_offset}]")
             }
-            LogError::CorruptBatch { position, error } => write!(f, "CORRUPT_MESSAGE at byte {position}: {error}"),
+            LogError::CorruptBatch { position, error } => {
+                write!(f, "CORRUPT_MESSAGE at byte {position}: {error}")
+            }
             LogError::InvalidRecord(m) => write!(f, "INVALID_RECORD: {m}"),
-            LogError::RecordBatchTooLarge { size, max } => write!(f, "RECORD_BATCH_TOO_LARGE: {size} bytes > segment.bytes {max}"),
+            LogError::RecordBatchTooLarge { size, max } => write!(
+                f,
+                "RECORD_BATCH_TOO_LARGE: {size} bytes > segment.bytes {max}"
+            ),
             LogError::UnexpectedAppendOffset { expected, found } => {
-                write!(f, "unexpected append offset: first offset {found}, log end offset {expected}")
+                write!(
+                    f,
+                    "unexpected append offset: first offset {found}, log end offset {expected}"
+                )
             }
         }
     }

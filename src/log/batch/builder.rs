@@ -2,7 +2,10 @@
 //! one buffer as they are appended, then compressed and framed with the header once.
 
 use super::record::write_record;
-use super::{Compression, ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, CRC_START, HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2, NO_TIMESTAMP};
+use super::{
+    Compression, ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, CRC_START, HEADER_SIZE,
+    LOG_OVERHEAD, MAGIC_V2, NO_TIMESTAMP,
+};
 use crate::log::compression::compress;
 use crate::log::crc::crc32c;
 use serde::{Deserialize, Serialize};
@@ -59,17 +62,36 @@ pub struct BatchBuilder {
 impl BatchBuilder {
     /// An empty builder with the given header settings.
     pub fn new(opts: BatchOptions) -> BatchBuilder {
-        BatchBuilder { opts, records: Vec::new(), count: 0, base_timestamp: NO_TIMESTAMP, max_timestamp: NO_TIMESTAMP }
+        BatchBuilder {
+            opts,
+            records: Vec::new(),
+            count: 0,
+            base_timestamp: NO_TIMESTAMP,
+            max_timestamp: NO_TIMESTAMP,
+        }
     }
 
     /// Appends a record; returns its offset delta. The first record's timestamp is the base.
-    pub fn append(&mut self, timestamp_ms: i64, key: Option<&[u8]>, value: Option<&[u8]>, headers: &[(&str, Option<&[u8]>)]) -> i32 {
+    pub fn append(
+        &mut self,
+        timestamp_ms: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[(&str, Option<&[u8]>)],
+    ) -> i32 {
         if self.count == 0 {
             self.base_timestamp = timestamp_ms;
         }
         self.max_timestamp = self.max_timestamp.max(timestamp_ms);
         let delta = self.count;
-        write_record(&mut self.records, delta, timestamp_ms.wrapping_sub(self.base_timestamp), key, value, headers);
+        write_record(
+            &mut self.records,
+            delta,
+            timestamp_ms.wrapping_sub(self.base_timestamp),
+            key,
+            value,
+            headers,
+        );
         self.count += 1;
         delta
     }

@@ -25,7 +25,9 @@ impl ControlType {
     }
     /// Parses a control record key: int16 version (0), int16 type.
     pub fn from_key(key: &[u8]) -> Result<ControlType, BatchError> {
-        let k = key.get(..4).ok_or_else(|| bad("controlKey", format!("{} bytes, need 4", key.len())))?;
+        let k = key
+            .get(..4)
+            .ok_or_else(|| bad("controlKey", format!("{} bytes, need 4", key.len())))?;
         let version = i16::from_be_bytes([k[0], k[1]]);
         if version != 0 {
             return Err(bad("controlKey", format!("unsupported version {version}")));
@@ -49,7 +51,12 @@ impl std::fmt::Display for ControlType {
 }
 
 fn bad(field: &'static str, reason: String) -> BatchError {
-    BatchError::InvalidRecord { index: 0, field, at: 0, reason }
+    BatchError::InvalidRecord {
+        index: 0,
+        field,
+        at: 0,
+        reason,
+    }
 }
 
 /// An end-of-transaction marker (`EndTransactionMarker`).
@@ -78,15 +85,28 @@ impl EndTxnMarker {
         let commit = match ControlType::from_key(r.key.as_deref().unwrap_or_default())? {
             ControlType::Commit => true,
             ControlType::Abort => false,
-            ControlType::Other(t) => return Err(bad("controlKey", format!("type {t} is not an end-transaction marker"))),
+            ControlType::Other(t) => {
+                return Err(bad(
+                    "controlKey",
+                    format!("type {t} is not an end-transaction marker"),
+                ))
+            }
         };
         let v = r.value.as_deref().unwrap_or_default();
-        let v = v.get(..6).ok_or_else(|| bad("controlValue", format!("{} bytes, need 6", v.len())))?;
+        let v = v
+            .get(..6)
+            .ok_or_else(|| bad("controlValue", format!("{} bytes, need 6", v.len())))?;
         let version = i16::from_be_bytes([v[0], v[1]]);
         if version != 0 {
-            return Err(bad("controlValue", format!("unsupported version {version}")));
+            return Err(bad(
+                "controlValue",
+                format!("unsupported version {version}"),
+            ));
         }
-        Ok(EndTxnMarker { commit, coordinator_epoch: i32::from_be_bytes([v[2], v[3], v[4], v[5]]) })
+        Ok(EndTxnMarker {
+            commit,
+            coordinator_epoch: i32::from_be_bytes([v[2], v[3], v[4], v[5]]),
+        })
     }
 }
 
@@ -95,6 +115,11 @@ pub fn control_batch(mut opts: BatchOptions, timestamp_ms: i64, marker: EndTxnMa
     opts.is_control = true;
     opts.is_transactional = true;
     let mut b = BatchBuilder::new(opts);
-    b.append(timestamp_ms, Some(&marker.key()), Some(&marker.value()), &[]);
+    b.append(
+        timestamp_ms,
+        Some(&marker.key()),
+        Some(&marker.value()),
+        &[],
+    );
     b.build()
 }

@@ -6,6 +6,7 @@
 
 mod builder;
 mod control;
+mod error;
 mod record;
 #[cfg(test)]
 mod tests;
@@ -13,9 +14,9 @@ mod tests;
 pub use super::compression::Compression;
 pub use builder::{BatchBuilder, BatchOptions};
 pub use control::{control_batch, ControlType, EndTxnMarker};
+pub use error::BatchError;
 pub use record::{decode_records, Record};
 
-use super::compression::CompressionError;
 use super::crc::crc32c;
 use serde::{Deserialize, Serialize};
 
@@ -130,7 +131,8 @@ impl BatchHeader {
     }
     /// Offset of the last record.
     pub fn last_offset(&self) -> i64 {
-        self.base_offset.saturating_add(self.last_offset_delta as i64)
+        self.base_offset
+            .saturating_add(self.last_offset_delta as i64)
     }
     /// Offset just past the batch.
     pub fn next_offset(&self) -> i64 {
@@ -159,65 +161,6 @@ pub fn increment_sequence(base: i32, delta: i32) -> i32 {
     }
 }
 
-/// What is wrong with a batch's bytes; `at` is a byte offset into the buffer that was read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BatchError {
-    /// The buffer ends before `field` does.
-    Truncated { field: &'static str, at: usize, needed: usize, available: usize },
-    /// Magic byte other than 2.
-    InvalidMagic { at: usize, magic: i8 },
-    /// batchLength smaller than the header allows.
-    InvalidLength { at: usize, batch_length: i32 },
-    /// Stored CRC differs from the CRC-32C of bytes [21, end).
-    CrcMismatch { at: usize, stored: u32, computed: u32 },
-    /// A header field holds an impossible value.
-    InvalidField { field: &'static str, at: usize, reason: String },
-    /// A record inside the (decompressed) records area is malformed; `at` counts from its start.
-    InvalidRecord { index: usize, field: &'static str, at: usize, reason: String },
-    /// The records area would not decompress.
-    Compression { at: usize, error: CompressionError },
-}
-
-impl BatchError {
-    /// The same error with batch-relative byte offsets moved by `by` (the batch's position).
-    pub fn shifted(self, by: usize) -> BatchError {
-        use BatchError::*;
-        match self {
-            Truncated { field, at, needed, available } => Truncated { field, at: at + by, needed, available },
-            InvalidMagic { at, magic } => InvalidMagic { at: at + by, magic },
-            InvalidLength { at, batch_length } => InvalidLength { at: at + by, batch_length },
-            CrcMismatch { at, stored, computed } => CrcMismatch { at: at + by, stored, computed },
-            InvalidField { field, at, reason } => InvalidField { field, at: at + by, reason },
-            Compression { at, error } => Compression { at: at + by, error },
-            e @ InvalidRecord { .. } => e,
-        }
-    }
-}
-
-impl std::fmt::Display for BatchError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            BatchError::Truncated { field, at, needed, available } => {
-                write!(f, "truncated batch: field {field} at byte {at} needs {needed} bytes, {available} available")
-            }
-            BatchError::InvalidMagic { at, magic } => write!(f, "invalid magic {magic} at byte {at} (expected 2)"),
-            BatchError::InvalidLength { at, batch_length } => {
-                write!(f, "invalid batchLength {batch_length} at byte {at} (minimum {})", HEADER_SIZE - LOG_OVERHEAD)
-            }
-            BatchError::CrcMismatch { at, stored, computed } => {
-                write!(f, "CRC mismatch in batch at byte {at}: stored {stored}, computed {computed}")
-            }
-            BatchError::InvalidField { field, at, reason } => write!(f, "invalid {field} at byte {at}: {reason}"),
-            BatchError::InvalidRecord { index, field, at, reason } => {
-                write!(f, "record {index}: invalid {field} at byte {at} of the records area: {reason}")
-            }
-            BatchError::Compression { at, error } => write!(f, "records area at byte {at}: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for BatchError {}
-
 fn be<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
     let mut a = [0u8; N];
     if let Some(s) = buf.get(at..at + N) {
@@ -230,10 +173,18 @@ fn be<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
 pub fn read_header(buf: &[u8]) -> Result<BatchHeader, BatchError> {
     // Kafka looks at the magic byte before anything else, so a wrong format is named as such.
     if buf.len() > 16 && buf[16] as i8 != MAGIC_V2 {
-        return Err(BatchError::InvalidMagic { at: 16, magic: buf[16] as i8 });
+        return Err(BatchError::InvalidMagic {
+            at: 16,
+            magic: buf[16] as i8,
+        });
     }
     if let Some(&(field, at, size)) = FIELDS.iter().find(|(_, at, size)| at + size > buf.len()) {
-        return Err(BatchError::Truncated { field, at, needed: size, available: buf.len().saturating_sub(at) });
+        return Err(BatchError::Truncated {
+            field,
+            at,
+            needed: size,
+            available: buf.len().saturating_sub(at),
+        });
     }
     let h = BatchHeader {
         base_offset: i64::from_be_bytes(be(buf, 0)),
@@ -251,21 +202,33 @@ pub fn read_header(buf: &[u8]) -> Result<BatchHeader, BatchError> {
         records_count: i32::from_be_bytes(be(buf, 57)),
     };
     if (h.batch_length as i64) < (HEADER_SIZE - LOG_OVERHEAD) as i64 {
-        return Err(BatchError::InvalidLength { at: 8, batch_length: h.batch_length });
+        return Err(BatchError::InvalidLength {
+            at: 8,
+            batch_length: h.batch_length,
+        });
     }
     if Compression::from_id((h.attributes & 0x07) as u8).is_none() {
         let reason = format!("unknown compression codec id {}", h.attributes & 0x07);
-        return Err(BatchError::InvalidField { field: "attributes", at: 21, reason });
+        return Err(BatchError::InvalidField {
+            field: "attributes",
+            at: 21,
+            reason,
+        });
     }
     if h.records_count < 0 {
-        return Err(BatchError::InvalidField { field: "recordsCount", at: 57, reason: format!("negative count {}", h.records_count) });
+        return Err(BatchError::InvalidField {
+            field: "recordsCount",
+            at: 57,
+            reason: format!("negative count {}", h.records_count),
+        });
     }
     Ok(h)
 }
 
 /// Whether the stored CRC matches bytes [21, size) of a batch whose header was already read.
 pub fn crc_matches(buf: &[u8], h: &BatchHeader) -> bool {
-    buf.get(CRC_START..h.size_in_bytes()).is_some_and(|b| crc32c(b) == h.crc)
+    buf.get(CRC_START..h.size_in_bytes())
+        .is_some_and(|b| crc32c(b) == h.crc)
 }
 
 /// Checks the header, that the whole batch is present, and the CRC; returns the header.
@@ -274,11 +237,20 @@ pub fn validate(buf: &[u8]) -> Result<BatchHeader, BatchError> {
     let size = h.size_in_bytes();
     if buf.len() < size {
         let available = buf.len() - HEADER_SIZE;
-        return Err(BatchError::Truncated { field: "records", at: HEADER_SIZE, needed: size - HEADER_SIZE, available });
+        return Err(BatchError::Truncated {
+            field: "records",
+            at: HEADER_SIZE,
+            needed: size - HEADER_SIZE,
+            available,
+        });
     }
     let computed = crc32c(&buf[CRC_START..size]);
     if computed != h.crc {
-        return Err(BatchError::CrcMismatch { at: 0, stored: h.crc, computed });
+        return Err(BatchError::CrcMismatch {
+            at: 0,
+            stored: h.crc,
+            computed,
+        });
     }
     Ok(h)
 }
@@ -301,7 +273,11 @@ pub fn set_partition_leader_epoch(buf: &mut [u8], epoch: i32) {
 /// Iterator over concatenated batches: yields (position, header, batch bytes), and after the first
 /// truncated or corrupt batch one error (with positions relative to the whole buffer), then stops.
 pub fn batches(buf: &[u8]) -> Batches<'_> {
-    Batches { buf, pos: 0, failed: false }
+    Batches {
+        buf,
+        pos: 0,
+        failed: false,
+    }
 }
 
 /// See [`batches`].
@@ -316,7 +292,10 @@ impl<'a> Iterator for Batches<'a> {
     type Item = Result<(usize, BatchHeader, &'a [u8]), BatchError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.buf.get(self.pos..).filter(|r| !r.is_empty() && !self.failed)?;
+        let rest = self
+            .buf
+            .get(self.pos..)
+            .filter(|r| !r.is_empty() && !self.failed)?;
         match validate(rest) {
             Ok(h) => {
                 let pos = self.pos;

@@ -3,7 +3,9 @@
 
 use super::{validate, BatchError, BatchHeader, TimestampType, HEADER_SIZE};
 use crate::log::compression::decompress;
-use crate::log::varint::{read_varint, read_varlong, size_of_varint, size_of_varlong, write_varint, write_varlong};
+use crate::log::varint::{
+    read_varint, read_varlong, size_of_varint, size_of_varlong, write_varint, write_varlong,
+};
 use serde::{Deserialize, Serialize};
 
 /// One record of a batch, with offset and timestamp relative to the batch header.
@@ -92,21 +94,30 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn fail(&self, field: &'static str, reason: impl Into<String>) -> BatchError {
-        BatchError::InvalidRecord { index: self.index, field, at: self.pos, reason: reason.into() }
+        BatchError::InvalidRecord {
+            index: self.index,
+            field,
+            at: self.pos,
+            reason: reason.into(),
+        }
     }
     fn varint(&mut self, field: &'static str) -> Result<i32, BatchError> {
-        let (v, n) = read_varint(self.data.get(self.pos..).unwrap_or_default()).map_err(|e| self.fail(field, format!("{e:?} varint")))?;
+        let (v, n) = read_varint(self.data.get(self.pos..).unwrap_or_default())
+            .map_err(|e| self.fail(field, format!("{e:?} varint")))?;
         self.pos += n;
         Ok(v)
     }
     fn varlong(&mut self, field: &'static str) -> Result<i64, BatchError> {
-        let (v, n) = read_varlong(self.data.get(self.pos..).unwrap_or_default()).map_err(|e| self.fail(field, format!("{e:?} varlong")))?;
+        let (v, n) = read_varlong(self.data.get(self.pos..).unwrap_or_default())
+            .map_err(|e| self.fail(field, format!("{e:?} varlong")))?;
         self.pos += n;
         Ok(v)
     }
     fn take(&mut self, field: &'static str, len: usize) -> Result<&'a [u8], BatchError> {
         let s = self.data.get(self.pos..self.pos.saturating_add(len));
-        let s = s.ok_or_else(|| self.fail(field, format!("{len} bytes run past the end of the record")))?;
+        let s = s.ok_or_else(|| {
+            self.fail(field, format!("{len} bytes run past the end of the record"))
+        })?;
         self.pos += len;
         Ok(s)
     }
@@ -128,9 +139,23 @@ fn read_record(data: &[u8], pos: usize, index: usize) -> Result<(Record, usize),
     let body_start = outer.pos;
     let body = outer.take("length", len as usize)?;
     // Read the body on its own so no field can run into the next record.
-    let mut r = Reader { data: body, pos: 0, index };
+    let mut r = Reader {
+        data: body,
+        pos: 0,
+        index,
+    };
     let shift = |e: BatchError| match e {
-        BatchError::InvalidRecord { index, field, at, reason } => BatchError::InvalidRecord { index, field, at: at + body_start, reason },
+        BatchError::InvalidRecord {
+            index,
+            field,
+            at,
+            reason,
+        } => BatchError::InvalidRecord {
+            index,
+            field,
+            at: at + body_start,
+            reason,
+        },
         other => other,
     };
     let rec = (|| {
@@ -145,14 +170,30 @@ fn read_record(data: &[u8], pos: usize, index: usize) -> Result<(Record, usize),
         }
         let mut headers = Vec::with_capacity((count as usize).min(body.len()));
         for _ in 0..count {
-            let k = r.nullable("headerKey")?.ok_or_else(|| r.fail("headerKey", "null header key"))?;
-            let k = String::from_utf8(k).map_err(|_| r.fail("headerKey", "header key is not UTF-8"))?;
+            let k = r
+                .nullable("headerKey")?
+                .ok_or_else(|| r.fail("headerKey", "null header key"))?;
+            let k =
+                String::from_utf8(k).map_err(|_| r.fail("headerKey", "header key is not UTF-8"))?;
             headers.push((k, r.nullable("headerValue")?));
         }
         if r.pos != body.len() {
-            return Err(r.fail("length", format!("record declares {} bytes but its fields use {}", body.len(), r.pos)));
+            return Err(r.fail(
+                "length",
+                format!(
+                    "record declares {} bytes but its fields use {}",
+                    body.len(),
+                    r.pos
+                ),
+            ));
         }
-        Ok(Record { offset_delta, timestamp_delta, key, value, headers })
+        Ok(Record {
+            offset_delta,
+            timestamp_delta,
+            key,
+            value,
+            headers,
+        })
     })()
     .map_err(shift)?;
     Ok((rec, outer.pos))
@@ -169,7 +210,12 @@ pub(crate) fn parse_records(data: &[u8], count: i32) -> Result<Vec<Record>, Batc
     }
     if pos != data.len() {
         let reason = format!("{} bytes left after {count} records", data.len() - pos);
-        return Err(BatchError::InvalidRecord { index: count.max(0) as usize, field: "recordsCount", at: pos, reason });
+        return Err(BatchError::InvalidRecord {
+            index: count.max(0) as usize,
+            field: "recordsCount",
+            at: pos,
+            reason,
+        });
     }
     Ok(out)
 }
@@ -178,6 +224,9 @@ pub(crate) fn parse_records(data: &[u8], count: i32) -> Result<Vec<Record>, Batc
 pub fn decode_records(buf: &[u8]) -> Result<(BatchHeader, Vec<Record>), BatchError> {
     let h = validate(buf)?;
     let area = &buf[HEADER_SIZE..h.size_in_bytes()];
-    let plain = decompress(h.compression(), area).map_err(|error| BatchError::Compression { at: HEADER_SIZE, error })?;
+    let plain = decompress(h.compression(), area).map_err(|error| BatchError::Compression {
+        at: HEADER_SIZE,
+        error,
+    })?;
     Ok((h, parse_records(&plain, h.records_count)?))
 }
