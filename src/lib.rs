@@ -14,6 +14,7 @@ pub mod consumer;
 pub mod controller;
 pub mod event;
 pub mod ids;
+pub mod ledger;
 pub mod log;
 pub mod net;
 pub mod producer;

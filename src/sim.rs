@@ -76,6 +76,8 @@ pub struct Summary {
     pub events: u64,
     /// Rolling FNV-1a-64 over every event's compact JSON line, as 16 hex digits.
     pub trace_hash: String,
+    /// The safety ledger's audit of the cluster at this time.
+    pub ledger: crate::ledger::LedgerCounts,
 }
 
 /// A running simulation. Serializable whole: that is its snapshot.
@@ -176,7 +178,25 @@ impl Sim {
         s.at_us = self.now;
         s.produced = self.producers.iter().map(|p| p.produced()).sum();
         s.trace_hash = self.trace.hex();
+        s.ledger = self.ledger();
         s
+    }
+
+    /// Audits acknowledged records against the brokers' logs (see [`crate::ledger`]).
+    pub fn ledger(&self) -> crate::ledger::LedgerCounts {
+        let acked: Vec<crate::ledger::AckedBatch> = self.producers.iter().flat_map(|p| p.acked().iter().cloned()).collect();
+        let produced = self.producers.iter().map(|p| p.produced()).sum();
+        crate::ledger::audit(&self.brokers, self.controller.partitions(), &acked, produced)
+    }
+
+    /// The brokers, for inspection by tests and views.
+    pub fn brokers(&self) -> &[Broker] {
+        &self.brokers
+    }
+
+    /// The controller's state of every partition.
+    pub fn partitions(&self) -> &std::collections::BTreeMap<crate::ids::TopicPartition, crate::net::PartitionState> {
+        self.controller.partitions()
     }
 
     /// The time of the next scheduled happening, if any.

@@ -64,6 +64,7 @@ pub struct Producer {
     metadata_in_flight: bool,
     bootstrap: u32,
     value_buf: Vec<u8>,
+    acked: Vec<crate::ledger::AckedBatch>,
 }
 
 impl Producer {
@@ -99,12 +100,18 @@ impl Producer {
             metadata_in_flight: false,
             bootstrap: idx - 1,
             value_buf: Vec::new(),
+            acked: Vec::new(),
         })
     }
 
     /// Records created so far (by the workload and by hand).
     pub fn produced(&self) -> u64 {
         self.produced
+    }
+
+    /// Batches the producer was told were written (for the safety ledger).
+    pub fn acked(&self) -> &[crate::ledger::AckedBatch] {
+        &self.acked
     }
 
     /// Starts the client: bootstrap metadata, then the workload.

@@ -6,6 +6,7 @@ use crate::actor::{Out, TimerKind};
 use crate::event::EventKind;
 use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::net::{Acks, ErrorCode, Message, ProduceBatch, ProduceResult};
+use crate::ledger::AckedBatch;
 use crate::producer::accumulator::ProducerBatch;
 use crate::time::ms;
 use std::collections::BTreeMap;
@@ -130,6 +131,11 @@ impl Producer {
     }
 
     fn complete(&mut self, batch: &ProducerBatch, base_offset: i64, error: Option<String>, out: &mut Out) {
+        if error.is_none() {
+            let crc = batch.bytes.get(17..21).map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+            let tp = TopicPartition::new(self.topic.clone(), batch.partition);
+            self.acked.push(AckedBatch { tp, crc, records: batch.records });
+        }
         out.emit(EventKind::ProduceCompleted {
             producer: self.idx,
             batch: batch.id,
