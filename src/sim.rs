@@ -97,7 +97,7 @@ pub struct Sim {
     scenario: Scenario,
     trace: TraceHash,
     stats: Summary,
-    #[serde(skip)]
+    /// Events not yet handed out by `advance_to` (kept in snapshots too).
     out: Vec<Event>,
     #[serde(skip)]
     effects: Vec<Effect>,

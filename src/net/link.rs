@@ -69,7 +69,27 @@ struct LinkState {
 /// All links, created lazily: every pair of nodes is connected until cut.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Network {
+    #[serde(with = "pairs")]
     links: BTreeMap<(NodeId, NodeId), LinkState>,
+}
+
+/// Serializes a map with tuple keys as a list of pairs (JSON object keys must be strings).
+mod pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(map: &BTreeMap<K, V>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
 }
 
 /// Where a message goes once put on the wire.
