@@ -57,3 +57,25 @@ fn acks_all_min_isr_2_loses_nothing_under_the_same_faults() {
     assert!(acked_after.iter().any(|&(t, _)| t > 15_000));
     assert_eq!(l.acked_lost, 0, "{l:?}");
 }
+
+// Ref: kafka-facts.md §5 (without idempotence a retried batch is appended again), §4 (acks=all)
+#[test]
+fn acks_all_without_idempotence_lost_response_is_retried_into_a_duplicate() {
+    let r = run(include_str!("scenarios/acksall_lost_response_retry_duplicates.json"), 10_000);
+    // A response from the leader was dropped on the cut link ...
+    let lost_answers = r.find(|k| match k {
+        EventKind::MessageDropped { reason, .. } if reason == "link broker-1 -> producer-1 is cut" => Some(()),
+        _ => None,
+    });
+    assert!(!lost_answers.is_empty(), "no response was lost");
+    // ... so the same batch was sent again ...
+    let retries = r.find(|k| match k {
+        EventKind::BatchSent { attempt, .. } if *attempt > 1 => Some(()),
+        _ => None,
+    });
+    assert!(!retries.is_empty(), "no retry");
+    // ... and the leader's log holds it twice; nothing acknowledged is missing.
+    let l = r.ledger();
+    assert!(l.duplicates > 0, "{l:?}");
+    assert_eq!(l.acked_lost, 0, "{l:?}");
+}
