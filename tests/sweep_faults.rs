@@ -111,16 +111,35 @@ fn all_links() -> Vec<(NodeId, NodeId)> {
 struct Outcome {
     ledger: LedgerCounts,
     offline_partitions: usize,
+    /// Leader elections after the initial ones, unclean ones, and truncations: the sweep is not idle.
+    elections: u64,
+    unclean: u64,
+    truncations: u64,
+}
+
+fn tally(o: &mut Outcome, events: Vec<kafkascope::event::Event>) {
+    use kafkascope::event::EventKind;
+    for e in events {
+        match e.kind {
+            EventKind::LeaderElected { leader_epoch, unclean, .. } if leader_epoch > 0 => {
+                o.elections += 1;
+                o.unclean += unclean as u64;
+            }
+            EventKind::LogTruncated { .. } => o.truncations += 1,
+            _ => {}
+        }
+    }
 }
 
 fn run_seed(seed: u64, unclean: bool, power_loss: bool) -> Outcome {
     let mut sim = Sim::new(&scenario(seed, unclean)).expect("sim");
+    let mut o = Outcome { ledger: LedgerCounts::default(), offline_partitions: 0, elections: 0, unclean: 0, truncations: 0 };
     for (at, cmd) in schedule(seed, power_loss) {
-        drop(sim.advance_to(at * 1000));
+        tally(&mut o, sim.advance_to(at * 1000));
         sim.apply(cmd).expect("valid command");
     }
     let end = FAULT_WINDOW_MS.1;
-    drop(sim.advance_to(end * 1000));
+    tally(&mut o, sim.advance_to(end * 1000));
     sim.apply(Command::SetProducerRate { producer: 1, records_per_sec: 0 }).unwrap();
     for (a, b) in all_links() {
         sim.apply(Command::HealLink { a, b }).unwrap();
@@ -132,10 +151,11 @@ fn run_seed(seed: u64, unclean: bool, power_loss: bool) -> Outcome {
     let mut t = end;
     while t < end + SETTLE_MS {
         t += 5_000;
-        drop(sim.advance_to(t * 1000));
+        tally(&mut o, sim.advance_to(t * 1000));
     }
-    let offline_partitions = sim.partitions().values().filter(|p| p.leader.is_none()).count();
-    Outcome { ledger: sim.ledger(), offline_partitions }
+    o.offline_partitions = sim.partitions().values().filter(|p| p.leader.is_none()).count();
+    o.ledger = sim.ledger();
+    o
 }
 
 fn seeds() -> Vec<u64> {
@@ -156,10 +176,13 @@ fn sweep_clean_elections_never_lose_acknowledged_records_or_diverge() {
     let started = Instant::now();
     let seeds = seeds();
     let mut failures = vec![];
-    let mut acked = 0;
+    let (mut acked, mut elections, mut truncations) = (0, 0, 0);
     for &seed in &seeds {
         let o = run_seed(seed, false, false);
         acked += o.ledger.acknowledged;
+        elections += o.elections;
+        truncations += o.truncations;
+        assert_eq!(o.unclean, 0, "seed {seed}: unclean election with unclean.leader.election.enable=false");
         let l = &o.ledger;
         if l.acked_lost != 0 || l.divergent_replicas != 0 || o.offline_partitions != 0 {
             failures.push(format!(
@@ -170,7 +193,11 @@ fn sweep_clean_elections_never_lose_acknowledged_records_or_diverge() {
             ));
         }
     }
-    println!("clean sweep: {} seeds, {acked} records acknowledged, {:.1} s", seeds.len(), started.elapsed().as_secs_f64());
+    println!(
+        "clean sweep: {} seeds, {acked} records acknowledged, {elections} leader changes, {truncations} truncations, {:.1} s",
+        seeds.len(),
+        started.elapsed().as_secs_f64()
+    );
     assert!(failures.is_empty(), "{} of {} seeds failed:\n{}", failures.len(), seeds.len(), failures.join("\n"));
 }
 
@@ -179,8 +206,20 @@ fn sweep_clean_elections_never_lose_acknowledged_records_or_diverge() {
 #[test]
 fn sweep_unclean_elections_find_losses() {
     let seeds = seeds();
-    let lossy: Vec<u64> = seeds.iter().copied().filter(|&s| run_seed(s, true, false).ledger.acked_lost > 0).collect();
-    println!("unclean sweep: {} of {} seeds lost acknowledged records: {:?}", lossy.len(), seeds.len(), lossy);
+    let (mut lossy, mut unclean_seeds) = (vec![], 0);
+    for &s in &seeds {
+        let o = run_seed(s, true, false);
+        unclean_seeds += (o.unclean > 0) as u32;
+        if o.ledger.acked_lost > 0 {
+            lossy.push(s);
+        }
+    }
+    println!(
+        "unclean sweep: {unclean_seeds} of {} seeds had an unclean election; {} lost acknowledged records: {:?}",
+        seeds.len(),
+        lossy.len(),
+        lossy
+    );
     if std::env::var("SEED").is_err() {
         assert!(!lossy.is_empty(), "no seed out of {} lost data with unclean elections", seeds.len());
     }
