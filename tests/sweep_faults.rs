@@ -17,13 +17,14 @@ use std::time::Instant;
 const FAULT_WINDOW_MS: (u64, u64) = (2_000, 62_000);
 const SETTLE_MS: u64 = 60_000;
 
-fn scenario(seed: u64, unclean: bool) -> Scenario {
+/// The cluster and workload; `trunc` is "leaderEpoch" (Kafka 3.6/4.0) or "highWatermark" (pre-0.11).
+fn scenario(seed: u64, unclean: bool, trunc: &str) -> Scenario {
     // Alternate the two profiles: ZooKeeper-era 3.6 and KRaft 4.0 (KAFKA-15583 HW freeze).
     let (profile, session) = if seed % 2 == 0 { ("kafka-3.6", "\"zookeeper.session.timeout.ms\": 6000") } else { ("kafka-4.0", "\"broker.session.timeout.ms\": 6000") };
     let text = format!(
         r#"{{
   "profile": "{profile}", "seed": {seed},
-  "cluster": {{ "brokers": 3, "truncation": "leaderEpoch",
+  "cluster": {{ "brokers": 3, "truncation": "{trunc}",
     "config": {{ {session}, "replica.lag.time.max.ms": 10000, "min.insync.replicas": 2, "unclean.leader.election.enable": {unclean} }} }},
   "topics": [ {{ "name": "t", "partitions": 3, "replicationFactor": 3 }} ],
   "producers": [ {{ "topic": "t",
@@ -132,7 +133,11 @@ fn tally(o: &mut Outcome, events: Vec<kafkascope::event::Event>) {
 }
 
 fn run_seed(seed: u64, unclean: bool, power_loss: bool) -> Outcome {
-    let mut sim = Sim::new(&scenario(seed, unclean)).expect("sim");
+    run_seed_with(seed, unclean, power_loss, "leaderEpoch")
+}
+
+fn run_seed_with(seed: u64, unclean: bool, power_loss: bool, trunc: &str) -> Outcome {
+    let mut sim = Sim::new(&scenario(seed, unclean, trunc)).expect("sim");
     let mut o = Outcome { ledger: LedgerCounts::default(), offline_partitions: 0, elections: 0, unclean: 0, truncations: 0 };
     for (at, cmd) in schedule(seed, power_loss) {
         tally(&mut o, sim.advance_to(at * 1000));
@@ -222,6 +227,24 @@ fn sweep_unclean_elections_find_losses() {
     );
     if std::env::var("SEED").is_err() {
         assert!(!lossy.is_empty(), "no seed out of {} lost data with unclean elections", seeds.len());
+    }
+}
+
+// The checker is not blind, second witness: the same clean schedules with pre-0.11 truncation to the
+// high watermark hit the KIP-101 failure modes in some seeds.
+// Ref: KIP-101; kafka-facts.md §4 ("Truncation on becoming a follower")
+#[test]
+fn sweep_high_watermark_truncation_finds_kip101_failures() {
+    let seeds = seeds();
+    let bad: Vec<(u64, u64, u64)> = seeds
+        .iter()
+        .map(|&s| (s, run_seed_with(s, false, false, "highWatermark").ledger))
+        .filter(|(_, l)| l.acked_lost > 0 || l.divergent_replicas > 0)
+        .map(|(s, l)| (s, l.acked_lost, l.divergent_replicas))
+        .collect();
+    println!("highWatermark sweep: {} of {} seeds lost or diverged (seed, ackedLost, divergentReplicas): {bad:?}", bad.len(), seeds.len());
+    if std::env::var("SEED").is_err() {
+        assert!(!bad.is_empty(), "no seed out of {} showed a KIP-101 failure under highWatermark truncation", seeds.len());
     }
 }
 
