@@ -229,7 +229,8 @@ impl Broker {
             self.prepare_rebalance(&name, &reason, out);
         }
         let g = self.coordinator.groups.get_mut(&name).expect("inserted");
-        if g.initial_delay_cap.is_some() && !known {
+        if state == GroupState::PreparingRebalance && g.initial_delay_cap.is_some() && !known {
+            // GroupCoordinator.addMemberAndRebalance: newMemberAdded extends the initial delay.
             g.joined_during_delay = true;
         }
         let m = g.members.get_mut(&member_id).expect("inserted");
