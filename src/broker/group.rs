@@ -8,153 +8,17 @@
 //! REBALANCE_IN_PROGRESS in heartbeats. Not modelled: static membership, KIP-848, persisting the
 //! membership (a new coordinator starts with only the offsets; members learn UNKNOWN_MEMBER_ID and rejoin).
 
+use super::group_state::{vote, Group, GroupState, Member};
 use super::{Broker, BrokerTimer};
 use crate::actor::{Out, TimerKind};
-use crate::config::{Overrides, Resolver, Scope};
-use crate::consumer::coordinator_key::coordinator_partition;
 use crate::consumer::OFFSETS_TOPIC;
 use crate::event::EventKind;
 use crate::ids::{NodeId, TopicPartition};
 use crate::net::{ErrorCode, JoinGroupRequest, JoinGroupResult, Message};
-use crate::scenario::Scenario;
-use crate::time::{ms, Micros};
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::time::ms;
 
 /// How often the coordinator checks member sessions.
 pub(super) const GROUP_TICK_MS: u64 = 100;
-
-/// ClassicGroupState.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum GroupState {
-    /// No members (offsets may remain).
-    Empty,
-    /// Waiting for members to (re)join.
-    PreparingRebalance,
-    /// Joined; waiting for the leader's SyncGroup.
-    CompletingRebalance,
-    /// Assignment handed out.
-    Stable,
-    /// The coordinator no longer owns the group.
-    Dead,
-}
-
-impl GroupState {
-    fn name(self) -> &'static str {
-        match self {
-            GroupState::Empty => "Empty",
-            GroupState::PreparingRebalance => "PreparingRebalance",
-            GroupState::CompletingRebalance => "CompletingRebalance",
-            GroupState::Stable => "Stable",
-            GroupState::Dead => "Dead",
-        }
-    }
-}
-
-/// A member as the coordinator knows it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Member {
-    client: NodeId,
-    join: JoinGroupRequest,
-    /// Order of first join (the leader is the earliest).
-    seq: u64,
-    /// Rejoined in the current rebalance.
-    joined: bool,
-    awaiting_sync: bool,
-    last_heartbeat: Micros,
-}
-
-/// One group on its coordinator.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Group {
-    /// Current state.
-    pub state: GroupState,
-    /// Generation id.
-    pub generation: i32,
-    /// The voted assignor.
-    pub protocol: Option<String>,
-    /// Leader member id.
-    pub leader: Option<String>,
-    members: BTreeMap<String, Member>,
-    pending_ids: BTreeSet<String>,
-    join_deadline: Micros,
-    initial_delay_cap: Option<Micros>,
-    joined_during_delay: bool,
-    assignment: BTreeMap<String, Vec<TopicPartition>>,
-    /// Committed offsets (the cache of `__consumer_offsets`).
-    pub offsets: BTreeMap<TopicPartition, i64>,
-    next_seq: u64,
-}
-
-impl Group {
-    fn new() -> Group {
-        Group {
-            state: GroupState::Empty,
-            generation: 0,
-            protocol: None,
-            leader: None,
-            members: BTreeMap::new(),
-            pending_ids: BTreeSet::new(),
-            join_deadline: 0,
-            initial_delay_cap: None,
-            joined_during_delay: false,
-            assignment: BTreeMap::new(),
-            offsets: BTreeMap::new(),
-            next_seq: 0,
-        }
-    }
-
-    /// Member ids, in id order.
-    pub fn member_ids(&self) -> Vec<String> {
-        self.members.keys().cloned().collect()
-    }
-}
-
-/// The coordinator's settings and groups (volatile: rebuilt from the log after a restart).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Coordinator {
-    num_partitions: u32,
-    initial_delay_ms: u64,
-    min_session_ms: u64,
-    max_session_ms: u64,
-    /// Groups this broker coordinates.
-    pub groups: BTreeMap<String, Group>,
-    /// `__consumer_offsets` partitions led and loaded.
-    pub(super) loaded: BTreeSet<u32>,
-    pub(super) pending_commits: Vec<super::group_offsets::PendingCommit>,
-}
-
-impl Coordinator {
-    /// Reads the broker's group.* and offsets.topic.* keys.
-    pub fn new(s: &Scenario) -> Coordinator {
-        let none = Overrides::default();
-        let b = Resolver::new(s.profile, Scope::Broker, &s.cluster.config.0, &none);
-        Coordinator {
-            num_partitions: b.uint("offsets.topic.num.partitions").max(1) as u32,
-            initial_delay_ms: b.uint("group.initial.rebalance.delay.ms"),
-            min_session_ms: b.uint("group.min.session.timeout.ms"),
-            max_session_ms: b.uint("group.max.session.timeout.ms"),
-            groups: BTreeMap::new(),
-            loaded: BTreeSet::new(),
-            pending_commits: Vec::new(),
-        }
-    }
-
-    /// The `__consumer_offsets` partition of a group.
-    pub fn partition_for(&self, group: &str) -> u32 {
-        coordinator_partition(group, self.num_partitions)
-    }
-
-    pub(super) fn num_partitions(&self) -> u32 {
-        self.num_partitions
-    }
-
-    pub(super) fn clear(&mut self) {
-        self.groups.clear();
-        self.loaded.clear();
-        self.pending_commits.clear();
-    }
-}
 
 impl Broker {
     /// True when this broker leads and has loaded the group's offsets partition.
@@ -460,17 +324,3 @@ impl Broker {
     }
 }
 
-/// `ClassicGroup.selectProtocol`: among protocols every member supports, each member votes for its
-/// most preferred; the most votes win (ties: the earlier in the first member's list).
-fn vote(members: &BTreeMap<String, Member>) -> String {
-    let first = members.values().min_by_key(|m| m.seq).map(|m| m.join.protocols.clone()).unwrap_or_default();
-    let candidates: Vec<&String> = first.iter().filter(|p| members.values().all(|m| m.join.protocols.contains(p))).collect();
-    let mut votes: Vec<usize> = vec![0; candidates.len()];
-    for m in members.values() {
-        if let Some(i) = m.join.protocols.iter().find_map(|p| candidates.iter().position(|c| *c == p)) {
-            votes[i] += 1;
-        }
-    }
-    let best = votes.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))).map(|(i, _)| i);
-    best.and_then(|i| candidates.get(i)).map(|s| s.to_string()).unwrap_or_default()
-}

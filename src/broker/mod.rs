@@ -7,12 +7,13 @@
 mod fetch;
 mod fetcher;
 mod group;
+mod group_state;
 mod group_offsets;
 mod partition;
 mod produce;
 mod settings;
 
-pub use group::{Coordinator, Group, GroupState};
+pub use group_state::{Coordinator, Group, GroupState};
 pub use partition::Replica;
 pub use settings::{BrokerSettings, TopicSettings};
 
