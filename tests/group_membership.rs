@@ -100,7 +100,7 @@ fn a_new_member_needs_a_member_id_and_a_new_group_waits_the_initial_rebalance_de
 }
 
 /// Crash consumer 2 at once and start it at 10 s: it joins a Stable group of consumer 1.
-fn late_joiner(strategy: &str) -> Vec<(u64, u32, String, i32, String, BTreeMap<String, Vec<TopicPartition>>)> {
+fn late_joiner(strategy: &str) -> Vec<Rebalance> {
     let extra = json!({"partition.assignment.strategy": strategy});
     let mut s = scenario("kafka-3.6", 3, 5, json!([consumer("g", extra.clone()), consumer("g", extra)]), json!({}));
     let timeline = json!([{"atMs": 0, "command": {"type": "crashConsumer", "consumer": 2}},

@@ -41,8 +41,11 @@ pub fn run(s: &Scenario, until_ms: u64) -> (Sim, Vec<Event>) {
     (sim, events)
 }
 
-/// Every RebalanceCompleted: (time, broker, group, generation, protocol, assignment).
-pub fn rebalances(events: &[Event]) -> Vec<(u64, u32, String, i32, String, BTreeMap<String, Vec<TopicPartition>>)> {
+/// One RebalanceCompleted: (time, broker, group, generation, protocol, assignment).
+pub type Rebalance = (u64, u32, String, i32, String, BTreeMap<String, Vec<TopicPartition>>);
+
+/// Every RebalanceCompleted.
+pub fn rebalances(events: &[Event]) -> Vec<Rebalance> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
