@@ -53,6 +53,10 @@ pub enum MessageKind {
     AlterPartitionResponse,
     /// Broker liveness towards the controller (KRaft) or ZooKeeper session ping.
     Heartbeat,
+    /// An idempotent producer asks for a producer id and epoch.
+    InitProducerId,
+    /// The broker's answer to InitProducerId.
+    InitProducerIdResponse,
 }
 
 /// Everything the engine can report.

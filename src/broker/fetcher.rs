@@ -127,10 +127,14 @@ impl Broker {
         let id = self.id;
         let epoch = self.replicas[&tp].state.leader_epoch;
         let now_ms = timestamp_ms(out.now);
-        let log = self.log_mut(&tp);
+        let (log, producers) = self.log_and_producer_state(&tp);
         if !part.records.is_empty() {
             let before = log.log_end_offset();
             if let Ok(info) = log.append_as_follower(&part.records, now_ms) {
+                // Followers keep producer state too, so a new leader deduplicates (kafka-facts.md §5).
+                for (_, h, _) in crate::log::batch::batches(&part.records).flatten() {
+                    producers.apply(&h);
+                }
                 log.maybe_flush(now_ms);
                 out.emit(EventKind::RecordsAppended {
                     broker: id,

@@ -8,6 +8,7 @@ mod fetch;
 mod fetcher;
 mod partition;
 mod produce;
+pub mod producer_state;
 mod settings;
 
 pub use partition::Replica;
@@ -17,7 +18,7 @@ use crate::actor::{Out, TimerKind};
 use crate::event::{EventKind, StopCause};
 use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::log::Log;
-use crate::net::{CostModel, Message, PartitionState};
+use crate::net::{CostModel, ErrorCode, Message, PartitionState};
 use crate::scenario::Scenario;
 use crate::time::{ms, timestamp_ms, Micros};
 use fetch::DelayedFetch;
@@ -52,6 +53,12 @@ pub struct Disk {
     pub logs: BTreeMap<TopicPartition, Log>,
     /// Last checkpointed high watermark per partition.
     pub hw_checkpoint: BTreeMap<TopicPartition, i64>,
+    /// Idempotent-producer state per partition, derived from (and re-derivable from) the log.
+    #[serde(default)]
+    pub producer_states: BTreeMap<TopicPartition, producer_state::ProducerStateMap>,
+    /// Producer ids this broker has handed out (InitProducerId); see [`Broker::allocate_producer_id`].
+    #[serde(default)]
+    pub producer_ids_allocated: u64,
 }
 
 /// A broker process and its disk.
@@ -198,6 +205,10 @@ impl Broker {
                 }
                 self.ensure_fetching(out);
             }
+            Message::InitProducerIdRequest { correlation } => {
+                let producer_id = self.allocate_producer_id();
+                out.send(from, Message::InitProducerIdResponse { correlation, error: ErrorCode::None, producer_id, producer_epoch: 0 });
+            }
             Message::AlterPartitionResponse { state, .. } => {
                 if let Some(r) = self.replicas.get_mut(&state.tp) {
                     r.pending_isr = None;
@@ -238,6 +249,26 @@ impl Broker {
     fn send_heartbeat(&mut self, out: &mut Out) {
         out.send(NodeId::Controller(0), Message::Heartbeat { broker: self.id, incarnation: self.incarnation });
         out.timer(out.now + ms(self.settings.heartbeat_interval_ms), TimerKind::Broker(BrokerTimer::Heartbeat));
+    }
+
+    /// InitProducerId without a transactional.id: any broker answers. Ids are made unique across the
+    /// cluster without a controller round trip as `broker_id * 1_000_000 + n`, where n counts the ids
+    /// this broker has handed out; the counter lives on disk so a restart never reuses an id.
+    /// (Kafka allocates blocks of ids from the controller; the simulation only needs uniqueness.)
+    pub(super) fn allocate_producer_id(&mut self) -> i64 {
+        let n = self.disk.producer_ids_allocated;
+        self.disk.producer_ids_allocated += 1;
+        self.id as i64 * 1_000_000 + n as i64
+    }
+
+    /// The partition's log and its producer state, synced with the log's current end.
+    fn log_and_producer_state(&mut self, tp: &TopicPartition) -> (&mut Log, &mut producer_state::ProducerStateMap) {
+        self.log_mut(tp);
+        let Disk { logs, producer_states, .. } = &mut self.disk;
+        let log = logs.get_mut(tp).expect("created by log_mut");
+        let state = producer_states.entry(tp.clone()).or_default();
+        state.sync(log);
+        (log, state)
     }
 
     fn next_id(&mut self) -> u64 {

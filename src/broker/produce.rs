@@ -1,10 +1,12 @@
 //! Produce handling on the leader: acks=0/1/all, min.insync.replicas, and the produce purgatory where
 //! acks=all requests wait for the high watermark (kafka-facts.md §4, "acks semantics").
 
+use super::producer_state::Verdict;
 use super::{Broker, BrokerTimer};
 use crate::actor::{Out, TimerKind};
 use crate::event::EventKind;
 use crate::ids::{NodeId, TopicPartition};
+use crate::log::batch::{read_header, BatchHeader};
 use crate::net::{Acks, ErrorCode, Message, ProduceBatch, ProduceResult};
 use crate::time::{timestamp_ms, Micros};
 use serde::{Deserialize, Serialize};
@@ -60,13 +62,24 @@ impl Broker {
         if acks == Acks::All && r.state.isr.len() < min_isr.min(r.state.replicas.len()) {
             return fail(ErrorCode::NotEnoughReplicas);
         }
+        let Ok(header) = read_header(&batch.bytes) else { return fail(ErrorCode::CorruptMessage) };
         let now_ms = timestamp_ms(out.now);
         let id = self.id;
-        let log = self.log_mut(tp);
+        let (log, producers) = self.log_and_producer_state(tp);
+        // kafka-facts.md §5: duplicate, epoch and sequence checks before anything is written.
+        match producers.validate(&header) {
+            Verdict::Append => {}
+            Verdict::Duplicate(original) => {
+                let result = ProduceResult { tp: tp.clone(), batch_id: batch.batch_id, error: ErrorCode::None, base_offset: original.first_offset };
+                return (result, original.last_offset + 1);
+            }
+            Verdict::Reject(error) => return fail(error),
+        }
         let info = match log.append_as_leader(&batch.bytes, epoch, now_ms) {
             Ok(info) => info,
             Err(_) => return fail(ErrorCode::CorruptMessage),
         };
+        producers.apply(&BatchHeader { base_offset: info.first_offset, partition_leader_epoch: epoch, ..header });
         log.maybe_flush(now_ms);
         let leo = log.log_end_offset();
         out.emit(EventKind::RecordsAppended {

@@ -177,6 +177,10 @@ pub enum Message {
     AlterPartitionResponse { error: ErrorCode, state: PartitionState },
     /// Broker liveness (KRaft BrokerHeartbeat / ZooKeeper session ping); `incarnation` changes on restart.
     Heartbeat { broker: BrokerId, incarnation: u32 },
+    /// An idempotent producer asks any broker for a producer id (no transactional.id).
+    InitProducerIdRequest { correlation: u64 },
+    /// The producer id and epoch to stamp on every batch.
+    InitProducerIdResponse { correlation: u64, error: ErrorCode, producer_id: i64, producer_epoch: i16 },
 }
 
 impl Message {
@@ -210,6 +214,8 @@ impl Message {
             Message::AlterPartition { .. } => K::AlterPartition,
             Message::AlterPartitionResponse { .. } => K::AlterPartitionResponse,
             Message::Heartbeat { .. } => K::Heartbeat,
+            Message::InitProducerIdRequest { .. } => K::InitProducerId,
+            Message::InitProducerIdResponse { .. } => K::InitProducerIdResponse,
         }
     }
 }

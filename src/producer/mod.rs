@@ -65,6 +65,30 @@ pub struct Producer {
     bootstrap: u32,
     value_buf: Vec<u8>,
     acked: Vec<crate::ledger::AckedBatch>,
+    /// Idempotence (kafka-facts.md §5): producer id and epoch, sequences per partition.
+    #[serde(default)]
+    idem: Idempotence,
+}
+
+/// The idempotent producer's client-side state (`TransactionManager` without transactions).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Idempotence {
+    /// Producer id, -1 until InitProducerId answers (or after a reset).
+    producer_id: i64,
+    /// Producer epoch.
+    epoch: i16,
+    /// An InitProducerId request outstanding: (correlation, sent at).
+    pending: Option<(u64, Micros)>,
+    /// Next sequence to assign per partition.
+    next_seq: BTreeMap<u32, i32>,
+    /// Last sequence acknowledged per partition (-1: none yet).
+    last_acked: BTreeMap<u32, i32>,
+}
+
+impl Default for Idempotence {
+    fn default() -> Self {
+        Idempotence { producer_id: -1, epoch: -1, pending: None, next_seq: BTreeMap::new(), last_acked: BTreeMap::new() }
+    }
 }
 
 impl Producer {
@@ -101,6 +125,7 @@ impl Producer {
             bootstrap: idx - 1,
             value_buf: Vec::new(),
             acked: Vec::new(),
+            idem: Idempotence::default(),
         })
     }
 
@@ -114,9 +139,12 @@ impl Producer {
         &self.acked
     }
 
-    /// Starts the client: bootstrap metadata, then the workload.
+    /// Starts the client: bootstrap metadata (and a producer id when idempotent), then the workload.
     pub fn start(&mut self, out: &mut Out) {
         self.request_metadata(out);
+        if self.settings.idempotence {
+            self.request_producer_id(out);
+        }
         if self.rate > 0 {
             out.timer(ms(self.workload.start_ms), TimerKind::Producer(ProducerTimer::NextRecord));
         }
@@ -163,6 +191,12 @@ impl Producer {
                 self.drain(out);
             }
             Message::ProduceResponse { correlation, results } => self.handle_response(correlation, results, out),
+            Message::InitProducerIdResponse { correlation, error, producer_id, producer_epoch } => {
+                if self.idem.pending.is_some_and(|(c, _)| c == correlation) && error == crate::net::ErrorCode::None {
+                    self.idem = Idempotence { producer_id, epoch: producer_epoch, ..Idempotence::default() };
+                    self.drain(out);
+                }
+            }
             _ => {}
         }
     }
