@@ -135,6 +135,18 @@ impl Accumulator {
         queue.insert(at, batch);
     }
 
+    /// Removes every queued batch that has reached `delivery.timeout.ms` (`RecordAccumulator.expiredBatches`).
+    pub fn take_expired(&mut self, now: Micros, delivery_timeout_ms: u64) -> Vec<ProducerBatch> {
+        let mut expired = Vec::new();
+        for queue in self.queues.values_mut() {
+            let (gone, kept): (VecDeque<_>, VecDeque<_>) =
+                std::mem::take(queue).into_iter().partition(|b| now >= b.created + ms(delivery_timeout_ms));
+            *queue = kept;
+            expired.extend(gone);
+        }
+        expired
+    }
+
     /// The partition's head batch, if any.
     pub fn head(&self, partition: u32) -> Option<&ProducerBatch> {
         self.queues.get(&partition)?.front()

@@ -280,6 +280,9 @@ impl Producer {
             out.emit(EventKind::BatchCreated { producer: self.idx, batch: appended.batch, topic: self.topic.clone(), partition });
             let linger_end = out.now + ms(self.settings.linger_ms);
             out.timer(linger_end, TimerKind::Producer(ProducerTimer::Drain));
+            // A batch that never leaves (no leader, connection saturated) still expires on time.
+            let deadline = out.now + ms(self.settings.delivery_timeout_ms);
+            out.timer(deadline, TimerKind::Producer(ProducerTimer::Drain));
         }
         if key.is_none() && explicit.is_none() {
             let enable_switch = self.accumulator.all_batches_full(partition, batch_size);

@@ -12,10 +12,18 @@ use crate::log::batch::{increment_sequence, set_producer_state};
 use crate::time::ms;
 use std::collections::BTreeMap;
 
+/// The error a batch fails with once `delivery.timeout.ms` has passed since it was created.
+const DELIVERY_TIMEOUT: &str = "DELIVERY_TIMEOUT (TimeoutException)";
+
 impl Producer {
     /// Sends every ready batch whose leader is known and whose connection has room
     /// (`max.in.flight.requests.per.connection`), then sets a timer for the next batch to ripen.
     pub(super) fn drain(&mut self, out: &mut Out) {
+        for mut batch in self.accumulator.take_expired(out.now, self.settings.delivery_timeout_ms) {
+            batch.seal();
+            self.reset_producer_id_after(&batch);
+            self.complete(&batch, -1, Some(DELIVERY_TIMEOUT.to_string()), out);
+        }
         if self.settings.idempotence && self.idem.producer_id < 0 {
             // Nothing leaves before the producer has an id (InitProducerId); its answer drains.
             self.request_producer_id(out);
@@ -194,7 +202,7 @@ impl Producer {
             out.timer(batch.retry_at, TimerKind::Producer(ProducerTimer::Drain));
             self.accumulator.reenqueue(batch);
         } else {
-            let name = if expired && retriable { "DELIVERY_TIMEOUT (TimeoutException)".to_string() } else { error.name().to_string() };
+            let name = if expired && retriable { DELIVERY_TIMEOUT.to_string() } else { error.name().to_string() };
             self.reset_producer_id_after(&batch);
             self.complete(&batch, -1, Some(name), out);
         }
