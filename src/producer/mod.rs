@@ -62,6 +62,9 @@ pub struct Producer {
     rate: u64,
     rate_epoch: (Micros, u64),
     metadata_in_flight: bool,
+    /// When the outstanding metadata request left; after a second without an answer it counts as lost.
+    #[serde(default)]
+    metadata_sent_at: Micros,
     bootstrap: u32,
     value_buf: Vec<u8>,
     acked: Vec<crate::ledger::AckedBatch>,
@@ -122,6 +125,7 @@ impl Producer {
             produced: 0,
             rate_epoch: (ms(spec.workload.start_ms), 0),
             metadata_in_flight: false,
+            metadata_sent_at: 0,
             bootstrap: idx - 1,
             value_buf: Vec::new(),
             acked: Vec::new(),
@@ -215,11 +219,12 @@ impl Producer {
 
     /// Asks a broker for metadata, rotating through the bootstrap list so a dead broker is skipped.
     fn request_metadata(&mut self, out: &mut Out) {
-        if self.metadata_in_flight {
+        if self.metadata_in_flight && out.now < self.metadata_sent_at + ms(1_000) {
             return;
         }
         self.bootstrap = (self.bootstrap + 1) % self.brokers;
         self.metadata_in_flight = true;
+        self.metadata_sent_at = out.now;
         out.send(NodeId::Broker(self.bootstrap + 1), Message::MetadataRequest);
         // If that broker is down the answer never comes: allow another try after a second.
         out.timer(out.now + ms(1_000), TimerKind::Producer(ProducerTimer::Drain));
