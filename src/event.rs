@@ -57,6 +57,18 @@ pub enum MessageKind {
     InitProducerId,
     /// The broker's answer to InitProducerId.
     InitProducerIdResponse,
+    /// A transactional producer adds partitions to its transaction.
+    AddPartitionsToTxn,
+    /// The coordinator's answer to AddPartitionsToTxn.
+    AddPartitionsToTxnResponse,
+    /// A transactional producer commits or aborts.
+    EndTxn,
+    /// The coordinator's answer to EndTxn.
+    EndTxnResponse,
+    /// The coordinator asks a leader to write transaction markers.
+    WriteTxnMarkers,
+    /// The leader's answer to WriteTxnMarkers.
+    WriteTxnMarkersResponse,
 }
 
 /// Everything the engine can report.
@@ -98,4 +110,6 @@ pub enum EventKind {
     CommandApplied { command: crate::command::Command },
     /// Narration for a lesson step.
     Narration { en: String, zh_tw: String, target: Option<String> },
+    /// A transactional producer's transaction ended: committed, aborted, or failed with `error`.
+    TransactionCompleted { producer: ProducerIdx, transactional_id: String, producer_id: i64, producer_epoch: i16, commit: bool, error: Option<String> },
 }

@@ -70,6 +70,7 @@ impl Broker {
             min_bytes: 1,
             max_bytes: self.settings.replica_fetch_max_bytes,
             partitions,
+            read_committed: false,
         };
         out.send(NodeId::Broker(leader), msg);
         out.timer(out.now + ms(FETCH_TIMEOUT_MS), TimerKind::Broker(BrokerTimer::FetcherTimeout { leader, correlation }));
@@ -132,8 +133,8 @@ impl Broker {
             let before = log.log_end_offset();
             if let Ok(info) = log.append_as_follower(&part.records, now_ms) {
                 // Followers keep producer state too, so a new leader deduplicates (kafka-facts.md §5).
-                for (_, h, _) in crate::log::batch::batches(&part.records).flatten() {
-                    producers.apply(&h);
+                for (_, h, bytes) in crate::log::batch::batches(&part.records).flatten() {
+                    producers.apply(&h, bytes);
                 }
                 log.maybe_flush(now_ms);
                 out.emit(EventKind::RecordsAppended {

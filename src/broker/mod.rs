@@ -10,6 +10,7 @@ mod partition;
 mod produce;
 pub mod producer_state;
 mod settings;
+pub mod txn_coordinator;
 
 pub use partition::Replica;
 pub use settings::{BrokerSettings, TopicSettings};
@@ -44,6 +45,8 @@ pub enum BrokerTimer {
     FetcherTimeout { leader: BrokerId, correlation: u64 },
     /// Flush logs whose `flush.ms` has passed.
     FlushCheck,
+    /// Transaction coordinator: (re)send markers still unwritten.
+    TxnMarkers,
 }
 
 /// What survives a process crash.
@@ -59,6 +62,10 @@ pub struct Disk {
     /// Producer ids this broker has handed out (InitProducerId); see [`Broker::allocate_producer_id`].
     #[serde(default)]
     pub producer_ids_allocated: u64,
+    /// Transaction coordinator state for the transactional ids this broker coordinates (stands in for
+    /// its `__transaction_state` partitions; see [`txn_coordinator`]).
+    #[serde(default)]
+    pub transactions: BTreeMap<String, txn_coordinator::TxnMetadata>,
 }
 
 /// A broker process and its disk.
@@ -78,6 +85,9 @@ pub struct Broker {
     delayed_fetches: BTreeMap<u64, DelayedFetch>,
     delayed_produces: BTreeMap<u64, DelayedProduce>,
     next_id: u64,
+    /// A TxnMarkers timer is pending (one retry loop at a time).
+    #[serde(default)]
+    txn_marker_timer: bool,
 }
 
 impl Broker {
@@ -99,6 +109,7 @@ impl Broker {
             delayed_fetches: BTreeMap::new(),
             delayed_produces: BTreeMap::new(),
             next_id: 0,
+            txn_marker_timer: false,
         }
     }
 
@@ -137,6 +148,12 @@ impl Broker {
         out.timer(out.now + ms(self.settings.replica_lag_time_max_ms / 2).max(1), TimerKind::Broker(BrokerTimer::IsrExpiration));
         out.timer(out.now + ms(5_000), TimerKind::Broker(BrokerTimer::CheckpointHighWatermarks));
         out.timer(out.now + ms(1_000), TimerKind::Broker(BrokerTimer::FlushCheck));
+        self.txn_marker_timer = false;
+        for meta in self.disk.transactions.values_mut() {
+            // Decisions survive on disk; markers not yet written are sent again.
+            meta.pending.values_mut().for_each(|sent| *sent = None);
+        }
+        self.arm_marker_timer(out);
     }
 
     /// Stops the process. A power loss also drops each log's unflushed tail.
@@ -190,8 +207,9 @@ impl Broker {
             Message::ProduceRequest { correlation, acks, timeout_us, batches } => {
                 self.handle_produce(from, correlation, acks, timeout_us, batches, out)
             }
-            Message::FetchRequest { correlation, replica, max_wait_us, min_bytes, max_bytes, partitions } => {
-                self.handle_fetch(from, correlation, replica, max_wait_us, min_bytes, max_bytes, partitions, out)
+            Message::FetchRequest { correlation, replica, max_wait_us, min_bytes, max_bytes, partitions, read_committed } => {
+                let limits = fetch::FetchLimits { max_wait_us, min_bytes, max_bytes, read_committed };
+                self.handle_fetch(from, correlation, replica, limits, partitions, out)
             }
             Message::FetchResponse { correlation, partitions } => {
                 if let NodeId::Broker(leader) = from {
@@ -205,10 +223,22 @@ impl Broker {
                 }
                 self.ensure_fetching(out);
             }
-            Message::InitProducerIdRequest { correlation } => {
+            Message::InitProducerIdRequest { correlation, transactional_id: None } => {
                 let producer_id = self.allocate_producer_id();
                 out.send(from, Message::InitProducerIdResponse { correlation, error: ErrorCode::None, producer_id, producer_epoch: 0 });
             }
+            Message::InitProducerIdRequest { correlation, transactional_id: Some(id) } => self.txn_init_producer_id(from, correlation, id, out),
+            Message::AddPartitionsToTxnRequest { correlation, transactional_id, producer_id, producer_epoch, partitions } => {
+                let error = self.txn_add_partitions(&transactional_id, producer_id, producer_epoch, partitions);
+                out.send(from, Message::AddPartitionsToTxnResponse { correlation, error });
+            }
+            Message::EndTxnRequest { correlation, transactional_id, producer_id, producer_epoch, commit } => {
+                self.txn_end(from, correlation, &transactional_id, producer_id, producer_epoch, commit, out)
+            }
+            Message::WriteTxnMarkersRequest { correlation, producer_id, producer_epoch, commit, partitions } => {
+                self.handle_write_markers(from, correlation, producer_id, producer_epoch, commit, partitions, out)
+            }
+            Message::WriteTxnMarkersResponse { producer_id, results, .. } => self.txn_markers_written(producer_id, results, out),
             Message::AlterPartitionResponse { state, .. } => {
                 if let Some(r) = self.replicas.get_mut(&state.tp) {
                     r.pending_isr = None;
@@ -236,6 +266,10 @@ impl Broker {
             BrokerTimer::FetchExpired { id } => self.expire_fetch(id, out),
             BrokerTimer::ProduceExpired { id } => self.expire_produce(id, out),
             BrokerTimer::FetcherTimeout { leader, correlation } => self.fetcher_timed_out(leader, correlation, out),
+            BrokerTimer::TxnMarkers => {
+                self.txn_marker_timer = false;
+                self.send_pending_markers(out)
+            }
             BrokerTimer::FlushCheck => {
                 let now_ms = timestamp_ms(out.now);
                 for log in self.disk.logs.values_mut() {

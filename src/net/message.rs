@@ -34,6 +34,10 @@ pub enum ErrorCode {
     InvalidProducerEpoch,
     /// The controller rejected an ISR change from a stale leader epoch.
     InvalidUpdateVersion,
+    /// The transaction coordinator is still completing the previous transaction.
+    ConcurrentTransactions,
+    /// The request does not fit the transaction's state (e.g. EndTxn with nothing to end).
+    InvalidTxnState,
 }
 
 impl ErrorCode {
@@ -53,6 +57,8 @@ impl ErrorCode {
             ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             ErrorCode::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
             ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+            ErrorCode::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            ErrorCode::InvalidTxnState => "INVALID_TXN_STATE",
         }
     }
 
@@ -152,6 +158,12 @@ pub struct FetchedPartition {
     pub records: Vec<u8>,
     /// Where the follower's log diverges from the leader's: (epoch, end offset).
     pub diverging_epoch: Option<(i32, i64)>,
+    /// The leader's last stable offset (min of the first open transaction's offset and the HW).
+    #[serde(default)]
+    pub last_stable_offset: i64,
+    /// read_committed only: aborted transactions in the returned range, as (producerId, firstOffset).
+    #[serde(default)]
+    pub aborted_transactions: Vec<(i64, i64)>,
 }
 
 /// Everything that travels on the simulated network.
@@ -166,7 +178,17 @@ pub enum Message {
     /// Per-partition results of a Produce.
     ProduceResponse { correlation: u64, results: Vec<ProduceResult> },
     /// A pull from a consumer (`replica: None`) or a follower.
-    FetchRequest { correlation: u64, replica: Option<BrokerId>, max_wait_us: Micros, min_bytes: u32, max_bytes: u32, partitions: Vec<FetchPartition> },
+    FetchRequest {
+        correlation: u64,
+        replica: Option<BrokerId>,
+        max_wait_us: Micros,
+        min_bytes: u32,
+        max_bytes: u32,
+        partitions: Vec<FetchPartition>,
+        /// `isolation.level=read_committed`: read only up to the last stable offset.
+        #[serde(default)]
+        read_committed: bool,
+    },
     /// Records for each requested partition.
     FetchResponse { correlation: u64, partitions: Vec<FetchedPartition> },
     /// The controller's decisions: brokers lead, follow, and update their metadata cache.
@@ -177,10 +199,23 @@ pub enum Message {
     AlterPartitionResponse { error: ErrorCode, state: PartitionState },
     /// Broker liveness (KRaft BrokerHeartbeat / ZooKeeper session ping); `incarnation` changes on restart.
     Heartbeat { broker: BrokerId, incarnation: u32 },
-    /// An idempotent producer asks any broker for a producer id (no transactional.id).
-    InitProducerIdRequest { correlation: u64 },
+    /// A producer asks for a producer id: any broker without a transactional.id; with one, its
+    /// transaction coordinator, which bumps the epoch (fencing older instances).
+    InitProducerIdRequest { correlation: u64, transactional_id: Option<String> },
     /// The producer id and epoch to stamp on every batch.
     InitProducerIdResponse { correlation: u64, error: ErrorCode, producer_id: i64, producer_epoch: i16 },
+    /// A transactional producer registers partitions in its open transaction with the coordinator.
+    AddPartitionsToTxnRequest { correlation: u64, transactional_id: String, producer_id: i64, producer_epoch: i16, partitions: Vec<TopicPartition> },
+    /// The coordinator's answer to AddPartitionsToTxn.
+    AddPartitionsToTxnResponse { correlation: u64, error: ErrorCode },
+    /// Commit (or abort) the open transaction.
+    EndTxnRequest { correlation: u64, transactional_id: String, producer_id: i64, producer_epoch: i16, commit: bool },
+    /// The coordinator's answer to EndTxn, once every marker is written.
+    EndTxnResponse { correlation: u64, error: ErrorCode },
+    /// The coordinator asks a partition leader to append COMMIT or ABORT markers.
+    WriteTxnMarkersRequest { correlation: u64, producer_id: i64, producer_epoch: i16, commit: bool, partitions: Vec<TopicPartition> },
+    /// Per-partition results of WriteTxnMarkers (`batch_id` unused).
+    WriteTxnMarkersResponse { correlation: u64, producer_id: i64, results: Vec<ProduceResult> },
 }
 
 impl Message {
@@ -216,6 +251,12 @@ impl Message {
             Message::Heartbeat { .. } => K::Heartbeat,
             Message::InitProducerIdRequest { .. } => K::InitProducerId,
             Message::InitProducerIdResponse { .. } => K::InitProducerIdResponse,
+            Message::AddPartitionsToTxnRequest { .. } => K::AddPartitionsToTxn,
+            Message::AddPartitionsToTxnResponse { .. } => K::AddPartitionsToTxnResponse,
+            Message::EndTxnRequest { .. } => K::EndTxn,
+            Message::EndTxnResponse { .. } => K::EndTxnResponse,
+            Message::WriteTxnMarkersRequest { .. } => K::WriteTxnMarkers,
+            Message::WriteTxnMarkersResponse { .. } => K::WriteTxnMarkersResponse,
         }
     }
 }

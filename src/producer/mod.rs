@@ -8,6 +8,7 @@ pub mod accumulator;
 pub mod partitioner;
 mod sender;
 pub mod settings;
+pub mod txn;
 pub mod workload;
 
 use crate::actor::{Out, TimerKind};
@@ -71,6 +72,9 @@ pub struct Producer {
     /// Idempotence (kafka-facts.md §5): producer id and epoch, sequences per partition.
     #[serde(default)]
     idem: Idempotence,
+    /// Transactions (`transactional.id`), kafka-facts.md §6.
+    #[serde(default)]
+    txn: Option<txn::Txn>,
 }
 
 /// The idempotent producer's client-side state (`TransactionManager` without transactions).
@@ -130,6 +134,11 @@ impl Producer {
             value_buf: Vec::new(),
             acked: Vec::new(),
             idem: Idempotence::default(),
+            txn: None,
+        })
+        .map(|mut p: Producer| {
+            p.txn = p.settings.transactional_id.clone().map(|id| txn::Txn::new(id, p.brokers));
+            p
         })
     }
 
@@ -146,7 +155,9 @@ impl Producer {
     /// Starts the client: bootstrap metadata (and a producer id when idempotent), then the workload.
     pub fn start(&mut self, out: &mut Out) {
         self.request_metadata(out);
-        if self.settings.idempotence {
+        // A transactional producer calls initTransactions() when it starts sending (its first record),
+        // so a later instance with the same transactional.id fences an earlier one.
+        if self.settings.idempotence && self.txn.is_none() {
             self.request_producer_id(out);
         }
         if self.rate > 0 {
@@ -195,6 +206,9 @@ impl Producer {
                 self.drain(out);
             }
             Message::ProduceResponse { correlation, results } => self.handle_response(correlation, results, out),
+            Message::AddPartitionsToTxnResponse { correlation, error } | Message::EndTxnResponse { correlation, error } => {
+                self.txn_on_response(correlation, error, out)
+            }
             Message::InitProducerIdResponse { correlation, error, producer_id, producer_epoch } => {
                 if self.idem.pending.is_some_and(|(c, _)| c == correlation) && error == crate::net::ErrorCode::None {
                     self.idem = Idempotence { producer_id, epoch: producer_epoch, ..Idempotence::default() };
@@ -234,6 +248,9 @@ impl Producer {
         if self.rate == 0 || self.workload.max_records.is_some_and(|m| self.records_sent_by_workload >= m) {
             return;
         }
+        if self.txn_blocks_workload() {
+            return; // resumed when the transaction completes
+        }
         let key = workload::next_key(&self.workload.key, out.rng);
         let spec: ValueSpec = self.workload.value.clone();
         let mut buf = std::mem::take(&mut self.value_buf);
@@ -254,6 +271,9 @@ impl Producer {
     }
 
     fn append_record(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, out: &mut Out) {
+        if self.txn.as_ref().is_some_and(|t| t.phase == txn::Phase::Fenced) {
+            return; // a fenced producer can only be closed
+        }
         let available = self.available();
         let n = self.num_partitions;
         let Ok(mut partition) = self.partitioner.choose(out.rng, key.as_deref(), explicit, &available, n) else {
@@ -281,6 +301,7 @@ impl Producer {
         );
         self.value_buf = value;
         self.produced += 1;
+        self.txn_on_record();
         if appended.new_batch {
             out.emit(EventKind::BatchCreated { producer: self.idx, batch: appended.batch, topic: self.topic.clone(), partition });
             let linger_end = out.now + ms(self.settings.linger_ms);

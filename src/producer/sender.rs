@@ -25,16 +25,26 @@ impl Producer {
             self.complete(&batch, -1, Some(DELIVERY_TIMEOUT.to_string()), out);
         }
         if self.settings.idempotence && self.idem.producer_id < 0 {
-            // Nothing leaves before the producer has an id (InitProducerId); its answer drains.
-            self.request_producer_id(out);
+            // Nothing leaves before the producer has an id (InitProducerId); its answer drains. A
+            // transactional producer asks when it has something to send (initTransactions()).
+            if self.txn.is_none() || !self.accumulator.partitions().is_empty() {
+                self.request_producer_id(out);
+            }
             return;
         }
+        if self.txn.as_ref().is_some_and(|t| t.phase == super::txn::Phase::Fenced) {
+            return;
+        }
+        self.txn_before_drain(out);
         let mut per_broker: BTreeMap<BrokerId, Vec<ProducerBatch>> = BTreeMap::new();
         let mut sizes: BTreeMap<BrokerId, usize> = BTreeMap::new();
         let mut missing_leader = false;
         for partition in self.accumulator.partitions() {
             if !self.accumulator.head_ready(partition, out.now, self.settings.batch_size, self.settings.linger_ms) {
                 continue;
+            }
+            if !self.txn_allows(partition) {
+                continue; // AddPartitionsToTxn first
             }
             let Some(&(leader, _)) = self.leaders.get(&partition) else {
                 missing_leader = true;
@@ -91,7 +101,7 @@ impl Producer {
         let next = self.idem.next_seq.entry(batch.partition).or_insert(0);
         let seq = *next;
         *next = increment_sequence(seq, batch.records as i32);
-        set_producer_state(&mut batch.bytes, pid, epoch, seq);
+        set_producer_state(&mut batch.bytes, pid, epoch, seq, self.txn.is_some());
         batch.sequence = Some((pid, epoch, seq));
     }
 
@@ -103,8 +113,12 @@ impl Producer {
         self.next_correlation += 1;
         let correlation = self.next_correlation;
         self.idem.pending = Some((correlation, out.now));
-        let broker = (self.idx - 1 + correlation as u32) % self.brokers + 1;
-        out.send(NodeId::Broker(broker), Message::InitProducerIdRequest { correlation });
+        // With a transactional.id the coordinator answers (and bumps the epoch); otherwise any broker.
+        let (broker, transactional_id) = match &self.txn {
+            Some(t) => (t.coordinator, Some(t.id.clone())),
+            None => ((self.idx - 1 + correlation as u32) % self.brokers + 1, None),
+        };
+        out.send(NodeId::Broker(broker), Message::InitProducerIdRequest { correlation, transactional_id });
         out.timer(out.now + ms(1_000), TimerKind::Producer(ProducerTimer::Drain));
     }
 
@@ -229,6 +243,10 @@ impl Producer {
     /// later batch would be out of order. Like the pre-KIP-360 client, start over with a new producer
     /// id (sequences from 0); batches still queued or in flight are re-stamped when they next leave.
     fn reset_producer_id_after(&mut self, batch: &ProducerBatch) {
+        if self.txn.is_some() {
+            self.txn_on_batch_failed(); // the transaction must abort; its end bumps the epoch
+            return;
+        }
         let current = (self.idem.producer_id, self.idem.epoch);
         if self.settings.idempotence && batch.sequence.is_some_and(|(p, e, _)| (p, e) == current) {
             self.idem = super::Idempotence::default();

@@ -40,6 +40,9 @@ pub struct ProducerSettings {
     /// `acks`, `retries` or `max.in.flight.requests.per.connection` rule it out).
     #[serde(default)]
     pub idempotence: bool,
+    /// `transactional.id` (empty: not transactional).
+    #[serde(default)]
+    pub transactional_id: Option<String>,
 }
 
 impl ProducerSettings {
@@ -75,6 +78,11 @@ impl ProducerSettings {
         let retries = r.uint("retries").min(u32::MAX as u64) as u32;
         let max_in_flight = r.uint("max.in.flight.requests.per.connection").max(1) as usize;
         let idempotence = resolve_idempotence(r.bool("enable.idempotence"), overrides, acks, retries, max_in_flight)?;
+        let transactional_id = Some(r.text("transactional.id").to_string()).filter(|id| !id.is_empty());
+        if transactional_id.is_some() && !idempotence {
+            // KafkaProducer: "Cannot set a transactional.id without also enabling idempotence."
+            return Err("Cannot set a transactional.id without also enabling idempotence (enable.idempotence, acks=all, retries > 0, max.in.flight.requests.per.connection <= 5)".into());
+        }
         Ok(ProducerSettings {
             acks,
             batch_size: r.uint("batch.size") as usize,
@@ -91,6 +99,7 @@ impl ProducerSettings {
             legacy_sticky: r.text("partitioner.class") == "DefaultPartitioner",
             ignore_keys: r.bool("partitioner.ignore.keys"),
             idempotence,
+            transactional_id,
         })
     }
 }
