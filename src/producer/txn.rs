@@ -76,12 +76,14 @@ impl Producer {
             n => n,
         };
         let abort_every = self.workload.abort_every;
+        // The workload's last record ends its transaction even if it is not full.
+        let last = self.workload.max_records.is_some_and(|m| self.records_sent_by_workload >= m);
         let Some(t) = self.txn.as_mut() else { return };
         if t.phase == Phase::Idle {
             t.phase = Phase::Open;
         }
         t.records += 1;
-        if t.phase == Phase::Open && t.records >= per_txn {
+        if t.phase == Phase::Open && (t.records >= per_txn || last) {
             let scheduled_abort = abort_every > 0 && (t.completed + 1) % abort_every == 0;
             t.phase = Phase::Ending { commit: !scheduled_abort };
         }
