@@ -184,3 +184,17 @@ fn a_new_instance_with_the_same_transactional_id_fences_the_old_one() {
     let committed: usize = logs.values().map(|c| c.committed.len()).sum();
     assert_eq!(rc, committed);
 }
+
+#[test]
+fn a_json_snapshot_mid_transaction_continues_identically() {
+    // Ref: shared/style.md (snapshot/restore); the coordinator, producer state and client state serialize.
+    let mut sim = Sim::new(&Scenario::from_json(SCENARIO).unwrap()).unwrap();
+    sim.advance_to(ms(1_655));
+    let frozen = serde_json::to_string(&sim.snapshot()).expect("snapshot serializes");
+    let mut restored: Sim = serde_json::from_str(&frozen).expect("snapshot deserializes");
+    let a = sim.advance_to(ms(4_000));
+    let b = restored.advance_to(ms(4_000));
+    assert_eq!(a, b);
+    assert_eq!(sim.trace_hash(), restored.trace_hash());
+    assert_eq!(outcomes(&a).len(), 9 - 1, "the first transaction had already completed");
+}

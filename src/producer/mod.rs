@@ -209,10 +209,18 @@ impl Producer {
             Message::AddPartitionsToTxnResponse { correlation, error } | Message::EndTxnResponse { correlation, error } => {
                 self.txn_on_response(correlation, error, out)
             }
-            Message::InitProducerIdResponse { correlation, error, producer_id, producer_epoch } => {
-                if self.idem.pending.is_some_and(|(c, _)| c == correlation) && error == crate::net::ErrorCode::None {
+            Message::InitProducerIdResponse { correlation, error, producer_id, producer_epoch }
+                if self.idem.pending.is_some_and(|(c, _)| c == correlation) =>
+            {
+                if error == crate::net::ErrorCode::None {
                     self.idem = Idempotence { producer_id, epoch: producer_epoch, ..Idempotence::default() };
                     self.drain(out);
+                } else {
+                    // CONCURRENT_TRANSACTIONS (the coordinator is aborting an old transaction): ask
+                    // again after retry.backoff.ms.
+                    self.idem.pending = None;
+                    let at = out.now + ms(self.settings.retry_backoff_ms);
+                    out.timer(at, TimerKind::Producer(ProducerTimer::Drain));
                 }
             }
             _ => {}
