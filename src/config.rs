@@ -95,6 +95,7 @@ pub const KEYS: &[KeyDef] = &[
     key!("log.retention.check.interval.ms", Broker, Kind::Int(1, I64), "300000"),
     key!("log.flush.interval.messages", Broker, Kind::Int(1, I64), "9223372036854775807"),
     key!("log.flush.interval.ms", Broker, Kind::Int(0, I64), "9223372036854775807"),
+    key!("log.cleaner.backoff.ms", Broker, Kind::Int(0, I64), "15000"),
     // Group coordinator (kafka-facts §6, §7)
     key!("offsets.topic.num.partitions", Broker, Kind::Int(1, 1000), "50"),
     key!("offsets.topic.replication.factor", Broker, Kind::Int(1, 32767), "3"),
@@ -114,6 +115,9 @@ pub const KEYS: &[KeyDef] = &[
     key!("index.interval.bytes", Topic, Kind::Int(0, I32), "4096"),
     key!("delete.retention.ms", Topic, Kind::Int(0, I64), "86400000"),
     key!("min.cleanable.dirty.ratio", Topic, Kind::Choice(&["0.0", "0.1", "0.25", "0.5", "0.75", "0.9", "1.0"]), "0.5"),
+    key!("min.compaction.lag.ms", Topic, Kind::Int(0, I64), "0"),
+    key!("max.compaction.lag.ms", Topic, Kind::Int(1, I64), "9223372036854775807"),
+    key!("message.timestamp.type", Topic, Kind::Choice(&["CreateTime", "LogAppendTime"]), "CreateTime"),
     // Producer (kafka-facts §2, §5)
     key!("acks", Producer, Kind::Choice(&["all", "-1", "0", "1"]), "all"),
     key!("batch.size", Producer, Kind::Int(0, I32), "16384"),

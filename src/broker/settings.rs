@@ -36,6 +36,9 @@ pub struct BrokerSettings {
     pub truncation: TruncationPolicy,
     /// `log.retention.check.interval.ms`.
     pub retention_check_interval_ms: u64,
+    /// `log.cleaner.backoff.ms`: how often the log cleaner looks for work.
+    #[serde(default = "cleaner_backoff_default")]
+    pub cleaner_backoff_ms: u64,
     /// Settings of each topic.
     pub topics: BTreeMap<String, TopicSettings>,
 }
@@ -64,6 +67,7 @@ impl BrokerSettings {
             },
             truncation: s.cluster.truncation,
             retention_check_interval_ms: b.uint("log.retention.check.interval.ms").max(1),
+            cleaner_backoff_ms: b.uint("log.cleaner.backoff.ms").max(1),
             topics,
         }
     }
@@ -101,6 +105,10 @@ fn topic_settings(profile: Profile, topic: &Overrides, broker: &Overrides) -> To
     log.cleanup_policy_delete = policy.contains("delete");
     log.cleanup_policy_compact = policy.contains("compact");
     log.delete_retention_ms = t.uint("delete.retention.ms");
+    log.min_cleanable_dirty_ratio_ppm = ratio_ppm(t.text("min.cleanable.dirty.ratio"));
+    log.min_compaction_lag_ms = t.uint("min.compaction.lag.ms");
+    log.max_compaction_lag_ms = t.uint("max.compaction.lag.ms");
+    log.log_append_time = t.text("message.timestamp.type") == "LogAppendTime";
     log.flush_messages = pick_int("flush.messages", "log.flush.interval.messages") as u64;
     log.flush_ms = pick_int("flush.ms", "log.flush.interval.ms") as u64;
     TopicSettings {
@@ -111,5 +119,27 @@ fn topic_settings(profile: Profile, topic: &Overrides, broker: &Overrides) -> To
             b.bool("unclean.leader.election.enable")
         },
         log,
+    }
+}
+
+fn cleaner_backoff_default() -> u64 {
+    15_000
+}
+
+/// "0.25" -> 250000 parts per million, without floats (the key only takes a few decimal choices).
+fn ratio_ppm(text: &str) -> u32 {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    let int: u32 = int.parse().unwrap_or(0);
+    let mut frac: String = frac.chars().take(6).collect();
+    while frac.len() < 6 {
+        frac.push('0');
+    }
+    (int.saturating_mul(1_000_000)).saturating_add(frac.parse().unwrap_or(0)).min(1_000_000)
+}
+
+impl BrokerSettings {
+    /// Whether any declared topic compacts (only then does the broker run its log cleaner).
+    pub fn any_compacted_topic(&self) -> bool {
+        self.topics.values().any(|t| t.log.cleanup_policy_compact)
     }
 }

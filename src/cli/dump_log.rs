@@ -69,6 +69,7 @@ pub fn dump_log(args: &[String], out: &mut dyn Write) -> Result<(), String> {
             "log" => dump_segment(path, name, base()?, &read()?, &opts, out)?,
             "index" => dump_index(path, base()?, &read()?, out)?,
             "timeindex" => dump_time_index(base()?, &read()?, out)?,
+            "txnindex" => dump_txn_index(path, &read()?, out)?,
             _ => writeln!(out, "Ignoring unknown file {path}").map_err(io)?,
         }
     }
@@ -249,6 +250,27 @@ fn dump_time_index(base: i64, data: &[u8], out: &mut dyn Write) -> Result<(), St
             break;
         }
         writeln!(out, "timestamp: {ts} offset: {offset}").map_err(io)?;
+    }
+    Ok(())
+}
+
+// DumpLogSegments.dumpTxnIndex: one line per 34-byte AbortedTxn entry.
+fn dump_txn_index(path: &str, data: &[u8], out: &mut dyn Write) -> Result<(), String> {
+    use crate::log::txn_index::{AbortedTxn, ABORTED_TXN_SIZE};
+    for e in data.chunks_exact(ABORTED_TXN_SIZE).filter_map(AbortedTxn::from_bytes) {
+        writeln!(
+            out,
+            "version: {} producerId: {} firstOffset: {} lastOffset: {} lastStableOffset: {}",
+            e.version, e.producer_id, e.first_offset, e.last_offset, e.last_stable_offset
+        )
+        .map_err(io)?;
+    }
+    let rest = data.len() % ABORTED_TXN_SIZE;
+    if rest != 0 {
+        return Err(format!(
+            "{path}: transaction index size {} is not a multiple of {ABORTED_TXN_SIZE} ({rest} bytes left over)",
+            data.len()
+        ));
     }
     Ok(())
 }

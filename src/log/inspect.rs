@@ -35,6 +35,10 @@ impl Log {
             out.push((format!("{stem}.log"), s.data.clone()));
             out.push((format!("{stem}.index"), s.offset_index.to_bytes()));
             out.push((format!("{stem}.timeindex"), s.time_index.to_bytes()));
+            if !s.txn_index.is_empty() {
+                let bytes = super::txn_index::txn_index_bytes(&s.txn_index);
+                out.push((format!("{stem}.txnindex"), bytes));
+            }
         }
         out
     }

@@ -2,12 +2,14 @@
 //! Retention lives in `retention.rs`. Pure: time comes in as `now_ms`, files are bytes in memory.
 
 use super::batch::{
-    batches, decode_records, set_base_offset, set_partition_leader_epoch, BatchHeader,
+    batches, decode_records, read_header, set_base_offset, set_log_append_time,
+    set_partition_leader_epoch, BatchHeader,
 };
 use super::epoch_cache::EpochCache;
 use super::segment::{Segment, SegmentAppend};
 use super::types::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One partition's log, e.g. `orders-0`.
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -23,6 +25,15 @@ pub struct Log {
     last_flush_ms: i64,
     /// Leader epochs and their start offsets.
     pub epoch_cache: EpochCache,
+    /// First offset of each producer's open transaction (see `txn_index.rs`).
+    #[serde(default)]
+    pub(super) ongoing_txns: BTreeMap<i64, i64>,
+    /// Whether any transactional batch was ever appended (truncation then re-derives `ongoing_txns`).
+    #[serde(default)]
+    pub(super) saw_transactions: bool,
+    /// The cleaner checkpoint: offsets below it are clean (`cleaner-offset-checkpoint`).
+    #[serde(default)]
+    pub(super) cleaner_checkpoint: i64,
 }
 
 impl Log {
@@ -37,6 +48,9 @@ impl Log {
             recovery_point: 0,
             last_flush_ms: 0,
             epoch_cache: EpochCache::default(),
+            ongoing_txns: BTreeMap::new(),
+            saw_transactions: false,
+            cleaner_checkpoint: 0,
         }
     }
 
@@ -111,6 +125,9 @@ impl Log {
         let interval = self.config.index_interval_bytes;
         self.active().append(&a, interval, now_ms);
         self.log_end_offset = last + 1;
+        if headers.iter().any(|h| h.is_transactional()) {
+            self.track_transactions(bytes, true);
+        }
         // flush.messages is checked on every append, as UnifiedLog.append does.
         if (self.log_end_offset - self.recovery_point) as u64 >= self.config.flush_messages {
             self.flush(now_ms);
@@ -166,6 +183,12 @@ impl Log {
         let mut owned = bytes.to_vec();
         set_base_offset(&mut owned, self.log_end_offset);
         set_partition_leader_epoch(&mut owned, leader_epoch);
+        let h = if self.config.log_append_time {
+            set_log_append_time(&mut owned, now_ms);
+            read_header(&owned).unwrap_or(h)
+        } else {
+            h
+        };
         let h = BatchHeader {
             base_offset: self.log_end_offset,
             partition_leader_epoch: leader_epoch,
@@ -314,6 +337,8 @@ impl Log {
         self.log_end_offset = offset;
         self.recovery_point = self.recovery_point.min(offset);
         self.epoch_cache.truncate_from_end(offset);
+        self.cleaner_checkpoint = self.cleaner_checkpoint.min(offset);
+        self.rebuild_ongoing_txns();
         removed
     }
 

@@ -10,6 +10,7 @@ mod inspect;
 pub mod log;
 mod retention;
 pub mod segment;
+pub mod txn_index;
 pub mod types;
 pub mod varint;
 

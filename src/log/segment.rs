@@ -3,6 +3,7 @@
 
 use super::batch::{batches, BatchHeader, NO_TIMESTAMP};
 use super::index::{OffsetIndex, TimeIndex};
+use super::txn_index::AbortedTxn;
 use serde::{Deserialize, Serialize};
 
 /// A segment, named by its base offset.
@@ -25,6 +26,9 @@ pub struct Segment {
     pub created_ms: i64,
     /// Virtual time of the last append (stands in for the file's mtime).
     pub last_modified_ms: i64,
+    /// The `.txnindex`: transactions aborted by a marker in this segment.
+    #[serde(default)]
+    pub txn_index: Vec<AbortedTxn>,
 }
 
 /// What one append puts into a segment.
@@ -53,6 +57,7 @@ impl Segment {
             rolling_based_timestamp: None,
             created_ms: now_ms,
             last_modified_ms: now_ms,
+            txn_index: Vec::new(),
         }
     }
 
@@ -170,6 +175,7 @@ impl Segment {
         self.data.truncate(cut);
         self.offset_index.truncate_to(offset);
         self.time_index.truncate_to(offset);
+        self.txn_index.retain(|t| t.last_offset < offset);
         // Recompute the max timestamp from what is left (Kafka reloads it from the time index).
         self.max_timestamp_so_far = NO_TIMESTAMP;
         self.offset_of_max_timestamp = self.base_offset;

@@ -29,6 +29,19 @@ pub struct LogConfig {
     pub flush_messages: u64,
     /// `flush.ms`.
     pub flush_ms: u64,
+    /// `min.compaction.lag.ms`: dirty data younger than this is not compacted.
+    #[serde(default)]
+    pub min_compaction_lag_ms: u64,
+    /// `max.compaction.lag.ms`: dirty data older than this makes the log a candidate whatever its ratio.
+    #[serde(default = "max_lag_default")]
+    pub max_compaction_lag_ms: u64,
+    /// `message.timestamp.type` is LogAppendTime: the leader restamps batches with its clock.
+    #[serde(default)]
+    pub log_append_time: bool,
+}
+
+fn max_lag_default() -> u64 {
+    i64::MAX as u64
 }
 
 impl Default for LogConfig {
@@ -46,6 +59,9 @@ impl Default for LogConfig {
             // Long.MAX_VALUE in Kafka: never force a flush.
             flush_messages: i64::MAX as u64,
             flush_ms: i64::MAX as u64,
+            min_compaction_lag_ms: 0,
+            max_compaction_lag_ms: i64::MAX as u64,
+            log_append_time: false,
         }
     }
 }
@@ -157,6 +173,23 @@ pub struct DeletedSegment {
     pub largest_timestamp: i64,
     /// Rule that deleted it.
     pub reason: DeleteReason,
+}
+
+/// What one log-cleaner pass over a log did.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CleanReport {
+    /// First offset that was dirty before the pass (the old cleaner checkpoint).
+    pub first_dirty_offset: i64,
+    /// End of the cleaned range (the new checkpoint): the first uncleanable offset.
+    pub first_uncleanable_offset: i64,
+    /// Segments rewritten (before merging).
+    pub segments_cleaned: u32,
+    /// Records removed: superseded values, expired tombstones, keyless and aborted records.
+    pub removed_records: u64,
+    /// Bytes of the rewritten segments before the pass.
+    pub bytes_before: u64,
+    /// Their bytes after it.
+    pub bytes_after: u64,
 }
 
 /// Errors of log operations, named like Kafka's error codes.

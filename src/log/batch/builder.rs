@@ -3,8 +3,9 @@
 
 use super::record::write_record;
 use super::{
-    Compression, ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, CRC_START, HEADER_SIZE,
-    LOG_OVERHEAD, MAGIC_V2, NO_TIMESTAMP,
+    BatchHeader, Compression, Record, TimestampType, ATTR_CONTROL, ATTR_DELETE_HORIZON,
+    ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, CRC_START, HEADER_SIZE, LOG_OVERHEAD, MAGIC_V2,
+    NO_TIMESTAMP,
 };
 use crate::log::compression::compress;
 use crate::log::crc::crc32c;
@@ -144,4 +145,68 @@ impl BatchBuilder {
         b[17..21].copy_from_slice(&crc.to_be_bytes());
         b
     }
+}
+
+/// Re-encodes the kept `records` of batch `h` the way the cleaner's `MemoryRecordsBuilder` does with
+/// `overrideLastOffset`: base offset, lastOffsetDelta, producer fields, leader epoch and codec stay;
+/// record offset deltas stay (gaps remain); timestamps are re-based. With `delete_horizon` the
+/// KIP-534 bit is set and baseTimestamp holds the horizon; without it the bit is cleared. An empty
+/// `records` gives an empty batch (kept so producer sequence state survives).
+pub fn rebuild_batch(h: &BatchHeader, records: &[Record], delete_horizon: Option<i64>) -> Vec<u8> {
+    let abs = |r: &Record| h.base_timestamp.saturating_add(r.timestamp_delta);
+    let base_ts = delete_horizon
+        .or_else(|| records.first().map(abs))
+        .unwrap_or(h.base_timestamp);
+    let max_ts = if h.timestamp_type() == TimestampType::LogAppendTime || records.is_empty() {
+        h.max_timestamp
+    } else {
+        records.iter().map(abs).max().unwrap_or(h.max_timestamp)
+    };
+    let mut plain = Vec::new();
+    for r in records {
+        let headers: Vec<(&str, Option<&[u8]>)> =
+            r.headers.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
+        let delta = abs(r).wrapping_sub(base_ts);
+        write_record(&mut plain, r.offset_delta, delta, r.key.as_deref(), r.value.as_deref(), &headers);
+    }
+    let area = if records.is_empty() { Vec::new() } else { compress(h.compression(), &plain) };
+    let mut attributes = h.attributes & !ATTR_DELETE_HORIZON;
+    if records.is_empty() {
+        attributes &= !0x07; // `writeEmptyHeader` writes an uncompressed empty batch
+    }
+    if delete_horizon.is_some() {
+        attributes |= ATTR_DELETE_HORIZON;
+    }
+    let mut b = Vec::with_capacity(HEADER_SIZE + area.len());
+    b.extend_from_slice(&h.base_offset.to_be_bytes());
+    b.extend_from_slice(&((HEADER_SIZE - LOG_OVERHEAD + area.len()) as i32).to_be_bytes());
+    b.extend_from_slice(&h.partition_leader_epoch.to_be_bytes());
+    b.push(MAGIC_V2 as u8);
+    b.extend_from_slice(&[0; 4]);
+    b.extend_from_slice(&attributes.to_be_bytes());
+    b.extend_from_slice(&h.last_offset_delta.to_be_bytes());
+    b.extend_from_slice(&base_ts.to_be_bytes());
+    b.extend_from_slice(&max_ts.to_be_bytes());
+    b.extend_from_slice(&h.producer_id.to_be_bytes());
+    b.extend_from_slice(&h.producer_epoch.to_be_bytes());
+    b.extend_from_slice(&h.base_sequence.to_be_bytes());
+    b.extend_from_slice(&(records.len() as i32).to_be_bytes());
+    b.extend_from_slice(&area);
+    let crc = crc32c(&b[CRC_START..]);
+    b[17..21].copy_from_slice(&crc.to_be_bytes());
+    b
+}
+
+/// `LogValidator` with `message.timestamp.type=LogAppendTime`: sets attributes bit 3 and
+/// maxTimestamp to the broker's time in place (baseTimestamp is left as is, as
+/// `DefaultRecordBatch.setMaxTimestamp` does), then recomputes the CRC. Short buffers are left alone.
+pub fn set_log_append_time(buf: &mut [u8], now_ms: i64) {
+    if buf.len() < HEADER_SIZE {
+        return;
+    }
+    let attributes = i16::from_be_bytes([buf[21], buf[22]]) | ATTR_TIMESTAMP_TYPE;
+    buf[21..23].copy_from_slice(&attributes.to_be_bytes());
+    buf[35..43].copy_from_slice(&now_ms.to_be_bytes());
+    let crc = crc32c(&buf[CRC_START..]);
+    buf[17..21].copy_from_slice(&crc.to_be_bytes());
 }

@@ -12,7 +12,7 @@ mod record;
 mod tests;
 
 pub use super::compression::Compression;
-pub use builder::{BatchBuilder, BatchOptions};
+pub use builder::{rebuild_batch, set_log_append_time, BatchBuilder, BatchOptions};
 pub use control::{control_batch, ControlType, EndTxnMarker};
 pub use error::BatchError;
 pub use record::{decode_records, Record};
