@@ -175,4 +175,8 @@ pub enum EventKind {
     ConsumerStarted { consumer: ConsumerIdx },
     /// A transactional producer's transaction ended: committed, aborted, or failed with `error`.
     TransactionCompleted { producer: ProducerIdx, transactional_id: String, producer_id: i64, producer_epoch: i16, commit: bool, error: Option<String> },
+    /// The log cleaner compacted a replica's log: `removed_records` superseded values, expired
+    /// tombstones (and keyless or aborted records) are gone; the cleaned segments went from
+    /// `bytes_before` to `bytes_after` bytes.
+    LogCompacted { broker: BrokerId, topic: String, partition: u32, removed_records: u64, bytes_before: u64, bytes_after: u64 },
 }

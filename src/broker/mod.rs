@@ -9,6 +9,7 @@ mod fetcher;
 mod group;
 mod group_state;
 mod group_offsets;
+mod log_cleaner;
 mod partition;
 mod produce;
 pub mod producer_state;
@@ -57,6 +58,8 @@ pub enum BrokerTimer {
     GroupJoinDeadline { group: String },
     /// Transaction coordinator: (re)send markers still unwritten.
     TxnMarkers,
+    /// The log cleaner looks for logs to compact (every `log.cleaner.backoff.ms`).
+    LogCleaner,
 }
 
 /// What survives a process crash.
@@ -169,6 +172,7 @@ impl Broker {
         out.timer(out.now + ms(1_000), TimerKind::Broker(BrokerTimer::FlushCheck));
         out.timer(out.now + ms(self.settings.retention_check_interval_ms), TimerKind::Broker(BrokerTimer::RetentionCheck));
         out.timer(out.now + ms(group::GROUP_TICK_MS), TimerKind::Broker(BrokerTimer::GroupTick));
+        self.arm_cleaner_timer(out);
         self.txn_marker_timer = false;
         for meta in self.disk.transactions.values_mut() {
             // Decisions survive on disk; markers not yet written are sent again.
@@ -328,6 +332,7 @@ impl Broker {
             }
             BrokerTimer::GroupTick => self.group_tick(out),
             BrokerTimer::GroupJoinDeadline { group } => self.group_join_deadline(&group, out),
+            BrokerTimer::LogCleaner => self.run_log_cleaner(out),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Read-only views of a [`Log`] for the UI and the CLI: segment stats, files, lookups.
 
-use super::batch::validate;
+use super::batch::{decode_records, validate};
 use super::log::Log;
 use super::types::*;
 
@@ -77,6 +77,41 @@ impl Log {
             }
         }
         steps
+    }
+
+    /// ListOffsets by timestamp (`UnifiedLog.fetchOffsetByTimestamp`): the earliest offset whose
+    /// timestamp is ≥ `ts`, or None when no record is that new. −2 (EARLIEST) gives the log start
+    /// and −1 (LATEST) the LEO. Picks the first segment whose largest timestamp is ≥ `ts`, takes the
+    /// greatest time-index entry ≤ `ts`, turns its offset into a position through the offset index,
+    /// then scans batches (`LogSegment.findOffsetByTimestamp`).
+    pub fn offset_for_timestamp(&self, ts: i64) -> Option<i64> {
+        match ts {
+            -2 => return Some(self.log_start_offset),
+            -1 => return Some(self.log_end_offset),
+            t if t < 0 => return None,
+            _ => {}
+        }
+        for seg in self.segments.iter().filter(|s| !s.is_empty() && s.largest_timestamp() >= ts) {
+            let entries = &seg.time_index.entries;
+            let i = entries.partition_point(|&(t, _)| t <= ts);
+            let from = i
+                .checked_sub(1)
+                .map_or(seg.base_offset, |i| seg.base_offset + entries[i].1 as i64);
+            let position = seg.offset_index.lookup(from).0.map_or(0, |(_, p)| p as usize);
+            for (_, h, bytes) in seg.batches_from(position) {
+                if h.max_timestamp < ts || h.last_offset() < self.log_start_offset {
+                    continue;
+                }
+                let Ok((_, records)) = decode_records(bytes) else { continue };
+                let hit = records
+                    .iter()
+                    .find(|r| r.timestamp(&h) >= ts && r.offset(&h) >= self.log_start_offset);
+                if let Some(r) = hit {
+                    return Some(r.offset(&h));
+                }
+            }
+        }
+        None
     }
 
     /// Re-validates every stored batch (the recovery scan); returns the first problem, if any.

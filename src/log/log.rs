@@ -34,6 +34,9 @@ pub struct Log {
     /// The cleaner checkpoint: offsets below it are clean (`cleaner-offset-checkpoint`).
     #[serde(default)]
     pub(super) cleaner_checkpoint: i64,
+    /// Earliest KIP-534 delete horizon among cleaned batches that still hold tombstones.
+    #[serde(default)]
+    pub(super) next_delete_horizon: Option<i64>,
 }
 
 impl Log {
@@ -51,6 +54,7 @@ impl Log {
             ongoing_txns: BTreeMap::new(),
             saw_transactions: false,
             cleaner_checkpoint: 0,
+            next_delete_horizon: None,
         }
     }
 
@@ -209,7 +213,9 @@ impl Log {
                 error,
             })?;
             next_position = position + bytes.len();
-            if headers.is_empty() && h.base_offset != expected {
+            // Like UnifiedLog.append, only a first offset below the LEO is refused: a compacted
+            // leader may have removed whole batches, leaving a gap the follower copies.
+            if headers.is_empty() && h.base_offset < expected {
                 return Err(LogError::UnexpectedAppendOffset {
                     expected,
                     found: h.base_offset,

@@ -5,6 +5,7 @@ pub mod compression;
 pub mod crc;
 pub mod epoch_cache;
 pub mod index;
+mod cleaner;
 mod inspect;
 #[allow(clippy::module_inception)]
 pub mod log;
@@ -16,6 +17,6 @@ pub mod varint;
 
 pub use self::log::Log;
 pub use types::{
-    AppendInfo, DeleteReason, DeletedSegment, LogConfig, LogError, LookupSteps, ReadResult,
+    AppendInfo, CleanReport, DeleteReason, DeletedSegment, LogConfig, LogError, LookupSteps, ReadResult,
     ScannedBatch, SegmentInfo,
 };

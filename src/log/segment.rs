@@ -126,6 +126,33 @@ impl Segment {
         self.bytes_since_last_index_entry += a.bytes.len() as u64;
     }
 
+    /// A segment holding `data` (whole batches, e.g. cleaner output), indexed the way appends index
+    /// them; file times and the txn index are given (the cleaner carries the originals over).
+    pub fn rebuilt(
+        base_offset: i64,
+        data: &[u8],
+        times: (i64, i64),
+        txn_index: Vec<AbortedTxn>,
+        index_interval: u32,
+    ) -> Segment {
+        let (created_ms, last_modified_ms) = times;
+        let mut s = Segment::new(base_offset, created_ms);
+        for (_, h, bytes) in batches(data).map_while(Result::ok) {
+            let a = SegmentAppend {
+                bytes,
+                largest_offset: h.last_offset(),
+                largest_timestamp: h.max_timestamp,
+                offset_of_max_timestamp: h.last_offset(),
+            };
+            s.append(&a, index_interval, created_ms);
+        }
+        s.on_become_inactive();
+        s.created_ms = created_ms;
+        s.last_modified_ms = last_modified_ms;
+        s.txn_index = txn_index;
+        s
+    }
+
     /// Called when a newer segment becomes active: the time index gets its final entry.
     pub fn on_become_inactive(&mut self) {
         self.time_index
