@@ -218,3 +218,47 @@ fn idempotent_producer_keeps_an_empty_last_batch() {
     assert_eq!((h.records_count, h.base_offset, h.last_offset(), h.base_sequence), (0, 0, 1, 0));
     log.check_integrity().unwrap();
 }
+
+#[path = "common/mod.rs"]
+mod common;
+
+// The broker's cleaner runs every log.cleaner.backoff.ms on compacted topics and reports LogCompacted;
+// every replica ends up with each key's latest value (replicas compact on their own).
+#[test]
+fn brokers_compact_and_report_log_compacted() {
+    let scenario = r#"{
+      "name": "compaction", "profile": "kafka-3.6", "seed": 3,
+      "cluster": { "brokers": 2, "config": { "log.cleaner.backoff.ms": 5000 } },
+      "topics": [ { "name": "users", "partitions": 1, "assignment": [[1, 2]],
+        "config": { "cleanup.policy": "compact", "segment.bytes": 2000, "delete.retention.ms": 1000 } } ],
+      "producers": [ { "topic": "users", "config": { "acks": "all", "linger.ms": 0 },
+        "workload": { "recordsPerSec": 50, "key": { "type": "uniform", "keys": 5 }, "value": { "bytes": 20 } } } ]
+    }"#;
+    let run = common::run(scenario, 30_000);
+    let compactions = run.find(|k| match k {
+        kafkascope::event::EventKind::LogCompacted { broker, removed_records, bytes_before, bytes_after, .. } => {
+            Some((*broker, *removed_records, *bytes_before, *bytes_after))
+        }
+        _ => None,
+    });
+    assert!(compactions.iter().any(|c| c.1 .0 == 1) && compactions.iter().any(|c| c.1 .0 == 2), "{compactions:?}");
+    assert!(compactions.iter().all(|&(_, (_, removed, before, after))| removed > 0 && after < before));
+    let logs: Vec<&Log> = run.sim.brokers().iter().filter_map(|b| b.disk.logs.iter().find(|(tp, _)| tp.topic == "users").map(|(_, l)| l)).collect();
+    assert_eq!(logs.len(), 2);
+    let latest = |log: &Log| -> BTreeMap<String, Option<String>> {
+        consume(log).into_iter().map(|(_, k, v)| (k, v)).collect()
+    };
+    let (a, b) = (latest(logs[0]), latest(logs[1]));
+    assert_eq!(a.len(), 5);
+    // Followers may trail the leader by the last few records.
+    let upto = logs[0].log_end_offset().min(logs[1].log_end_offset());
+    let cut = |log: &Log| -> BTreeMap<String, Option<String>> {
+        consume(log).into_iter().filter(|(o, _, _)| *o < upto).map(|(_, k, v)| (k, v)).collect()
+    };
+    assert_eq!(cut(logs[0]), cut(logs[1]));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for log in logs {
+        log.check_integrity().unwrap();
+        assert!(consume(log).len() < log.log_end_offset() as usize);
+    }
+}
