@@ -29,4 +29,13 @@ pub enum Command {
     CrashConsumer { consumer: ConsumerIdx },
     /// Start a crashed consumer again, as a fresh process (it rejoins and resumes from committed offsets).
     RestartConsumer { consumer: ConsumerIdx },
+    /// CreateTopics: `partitions` partitions of `replication_factor` replicas, placed over the live
+    /// brokers by AdminUtils with the simulation's seed (errors become an `adminRequestFailed` event).
+    CreateTopic { name: String, partitions: u32, replication_factor: u32 },
+    /// CreatePartitions: grow `topic` to `count` partitions in total (placement continues at
+    /// `start_partition_id` = the current count).
+    AddPartitions { topic: String, count: u32 },
+    /// AlterPartitionReassignments (KIP-455): move a partition to `replicas` (the first is the new
+    /// preferred leader); also how the replication factor is raised or lowered.
+    ReassignPartition { topic: String, partition: u32, replicas: Vec<BrokerId> },
 }
