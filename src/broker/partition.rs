@@ -158,7 +158,10 @@ impl Broker {
         let mut candidate = leader_leo;
         for (b, f) in &r.followers {
             let caught_up = f.leo == leader_leo || out.now.saturating_sub(f.last_caught_up) <= lag;
-            let counts = maximal_isr.contains(b) || (caught_up && f.leo >= 0);
+            // A caught-up follower outside the ISR counts only if it could join it: its broker is
+            // alive/unfenced (`isReplicaIsrEligible`).
+            let eligible = caught_up && f.leo >= 0 && self.live_brokers.contains(b);
+            let counts = maximal_isr.contains(b) || eligible;
             if counts && f.leo < candidate {
                 candidate = f.leo.max(0);
             }
