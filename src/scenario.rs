@@ -292,7 +292,7 @@ impl Scenario {
         }
         self.cluster.cost_model.validate().map_err(ScenarioError)?;
         for (i, t) in self.topics.iter().enumerate() {
-            if !legal_topic_name(&t.name) {
+            if !crate::command::legal_topic_name(&t.name) {
                 return err(format!("topics[{i}].name {:?} is not a legal topic name", t.name));
             }
             if self.topics[..i].iter().any(|o| o.name == t.name) {
@@ -384,40 +384,11 @@ impl Scenario {
                     .then_some(())
                     .ok_or(format!("no consumer {consumer}"))
             }
-            Command::CreateTopic { name, partitions, .. } => {
-                if !legal_topic_name(name) {
-                    Err(format!("{name:?} is not a legal topic name"))
-                } else if *partitions > 1000 {
-                    Err(format!("partitions = {partitions} exceeds 1000"))
-                } else {
-                    Ok(())
-                }
-            }
-            Command::AddPartitions { topic, count } => {
-                if !legal_topic_name(topic) {
-                    Err(format!("{topic:?} is not a legal topic name"))
-                } else if *count > 1000 {
-                    Err(format!("count = {count} exceeds 1000"))
-                } else {
-                    Ok(())
-                }
-            }
-            Command::ReassignPartition { topic, replicas, .. } => {
-                if !legal_topic_name(topic) {
-                    Err(format!("{topic:?} is not a legal topic name"))
-                } else if let Some(b) = replicas.iter().find(|&&b| !broker_ok(b)) {
-                    Err(format!("no broker {b}"))
-                } else {
-                    Ok(())
-                }
+            Command::CreateTopic { .. } | Command::AddPartitions { .. } | Command::ReassignPartition { .. } => {
+                cmd.check_admin(self.cluster.brokers)
             }
         }
     }
-}
-
-/// Kafka's topic name rule: 1..=249 of letters, digits, `.`, `_`, `-`.
-fn legal_topic_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 249 && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
 #[cfg(test)]

@@ -181,3 +181,41 @@ fn reassignment_moves_a_partition_to_other_brokers_without_losing_acknowledged_r
     assert!(l.acknowledged > 500, "{l:?}");
     assert_eq!((l.acked_lost, l.divergent_replicas), (0, 0), "{l:?}");
 }
+
+// Ref: docs/scenarios.md (bad commands are rejected, never panicked on)
+#[test]
+fn malformed_admin_commands_are_rejected_without_panicking() {
+    use kafkascope::command::Command;
+    let mut sim = kafkascope::sim::Sim::new(&kafkascope::scenario::Scenario::from_json(&cluster(3, "[[1, 2, 3]]", IDLE, "[]")).unwrap()).unwrap();
+    let bad = [
+        Command::CreateTopic { name: "no spaces".into(), partitions: 1, replication_factor: 1 },
+        Command::CreateTopic { name: "huge".into(), partitions: u32::MAX, replication_factor: 1 },
+        Command::AddPartitions { topic: "".into(), count: 2 },
+        Command::ReassignPartition { topic: "t".into(), partition: 0, replicas: vec![1, 9] },
+    ];
+    for c in bad {
+        assert!(sim.apply(c.clone()).is_err(), "{c:?}");
+    }
+    // Accepted by the check, refused at run time with Kafka's exception names.
+    let refused = [
+        Command::CreateTopic { name: "x".into(), partitions: 1, replication_factor: u32::MAX },
+        Command::ReassignPartition { topic: "t".into(), partition: 7, replicas: vec![1] },
+        Command::ReassignPartition { topic: "t".into(), partition: 0, replicas: vec![1, 1] },
+        Command::ReassignPartition { topic: "t".into(), partition: 0, replicas: vec![] },
+    ];
+    for c in refused {
+        sim.apply(c).unwrap();
+    }
+    let events = sim.advance_to(1_000_000);
+    let errors: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::AdminRequestFailed { error, .. } => Some(error.split(':').next().unwrap_or("").to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        ["InvalidReplicationFactorException", "UnknownTopicOrPartitionException", "InvalidReplicaAssignmentException", "InvalidReplicaAssignmentException"]
+    );
+}
