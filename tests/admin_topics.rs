@@ -172,7 +172,7 @@ fn reassignment_moves_a_partition_to_other_brokers_without_losing_acknowledged_r
     assert!(deleted.iter().all(|d| d.0 == done[0].0));
     for b in [1, 2] {
         let br = &r.sim.brokers()[b - 1];
-        assert!(br.disk.logs.get(&TopicPartition::new("t", 0)).is_none(), "broker {b} deleted its log");
+        assert!(!br.disk.logs.contains_key(&TopicPartition::new("t", 0)), "broker {b} deleted its log");
         assert!(br.replica(&TopicPartition::new("t", 0)).is_none());
     }
     // The producer followed the new leader and kept getting acknowledgements.
