@@ -219,3 +219,48 @@ fn malformed_admin_commands_are_rejected_without_panicking() {
         ["InvalidReplicationFactorException", "UnknownTopicOrPartitionException", "InvalidReplicaAssignmentException", "InvalidReplicaAssignmentException"]
     );
 }
+
+// Ref: KIP-455 (removed replicas delete their logs; one that was down does so when it returns)
+#[test]
+fn a_removed_replica_that_was_down_deletes_its_stray_log_when_it_returns() {
+    let producer = r#"{ "topic": "t", "config": { "acks": "all", "linger.ms": 0 }, "workload": { "recordsPerSec": 50 } }"#;
+    let tl = r#"[ { "atMs": 3000, "command": { "type": "crashBroker", "broker": 2 } },
+      { "atMs": 5000, "command": { "type": "reassignPartition", "topic": "t", "partition": 0, "replicas": [4, 5, 3] } },
+      { "atMs": 20000, "command": { "type": "restartBroker", "broker": 2 } } ]"#;
+    let r = run(&cluster(5, "[[1, 2, 3]]", producer, tl), 25_000);
+    let deleted = r.find(|k| match k {
+        EventKind::ReplicaDeleted { broker, .. } => Some(*broker),
+        _ => None,
+    });
+    let two = deleted.iter().find(|d| d.1 == 2).unwrap_or_else(|| panic!("{deleted:?}"));
+    assert!(two.0 >= 20_000, "{deleted:?}");
+    assert!(!r.sim.brokers()[1].disk.logs.contains_key(&TopicPartition::new("t", 0)));
+    assert_eq!(r.sim.partitions()[&TopicPartition::new("t", 0)].replicas, vec![4, 5, 3]);
+    assert_eq!(r.ledger().acked_lost, 0);
+}
+
+// Ref: shared/style.md (a JSON snapshot continues identically), here mid-reassignment (KIP-455)
+#[test]
+fn a_json_snapshot_taken_mid_reassignment_continues_identically() {
+    use kafkascope::command::Command;
+    let producer = r#"{ "topic": "t", "config": { "acks": "all", "linger.ms": 0 }, "workload": { "recordsPerSec": 50 } }"#;
+    let text = cluster(5, "[[1, 2, 3]]", producer, "[]").replace("\"kafka-3.6\"", "\"kafka-4.0\"").replace(
+        "\"zookeeper.session.timeout.ms\": 6000",
+        "\"eligible.leader.replicas.enable\": true, \"leader.imbalance.check.interval.seconds\": 5",
+    );
+    let mut sim = kafkascope::sim::Sim::new(&kafkascope::scenario::Scenario::from_json(&text).unwrap()).unwrap();
+    sim.advance_to(3_000_000);
+    sim.apply(Command::ReassignPartition { topic: "t".into(), partition: 0, replicas: vec![4, 5, 3] }).unwrap();
+    sim.advance_to(3_001_000);
+    assert_eq!(sim_reassigning(&sim), 1);
+    let frozen = serde_json::to_string(&sim.snapshot()).expect("snapshot serializes");
+    let mut restored: kafkascope::sim::Sim = serde_json::from_str(&frozen).expect("snapshot deserializes");
+    assert_eq!(sim.advance_to(20_000_000), restored.advance_to(20_000_000));
+    assert_eq!(sim.summary(), restored.summary());
+    assert_eq!(sim_reassigning(&restored), 0);
+}
+
+fn sim_reassigning(sim: &kafkascope::sim::Sim) -> usize {
+    let t = &sim.partitions()[&TopicPartition::new("t", 0)];
+    usize::from(t.replicas.len() > 3)
+}

@@ -57,7 +57,8 @@ impl Broker {
         }
         self.metadata.insert(tp.clone(), state.clone());
         if !state.replicas.contains(&self.id) {
-            if self.replicas.remove(&tp).is_some() {
+            // Also a log left from before a restart: the replica was removed while this broker was down.
+            if self.replicas.remove(&tp).is_some() || self.disk.logs.contains_key(&tp) {
                 self.delete_replica(&tp, out);
             }
             return;
