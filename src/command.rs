@@ -29,4 +29,44 @@ pub enum Command {
     CrashConsumer { consumer: ConsumerIdx },
     /// Start a crashed consumer again, as a fresh process (it rejoins and resumes from committed offsets).
     RestartConsumer { consumer: ConsumerIdx },
+    /// CreateTopics: `partitions` partitions of `replication_factor` replicas, placed over the live
+    /// brokers by AdminUtils with the simulation's seed (errors become an `adminRequestFailed` event).
+    CreateTopic { name: String, partitions: u32, replication_factor: u32 },
+    /// CreatePartitions: grow `topic` to `count` partitions in total (placement continues at
+    /// `start_partition_id` = the current count).
+    AddPartitions { topic: String, count: u32 },
+    /// AlterPartitionReassignments (KIP-455): move a partition to `replicas` (the first is the new
+    /// preferred leader); also how the replication factor is raised or lowered.
+    ReassignPartition { topic: String, partition: u32, replicas: Vec<BrokerId> },
+}
+
+impl Command {
+    /// Checks the parts of an admin command that do not depend on the cluster's state (names,
+    /// broker ids, sizes); the rest is refused at run time with Kafka's exception names.
+    pub fn check_admin(&self, brokers: u32) -> Result<(), String> {
+        let name_ok = |n: &str| if legal_topic_name(n) { Ok(()) } else { Err(format!("{n:?} is not a legal topic name")) };
+        match self {
+            Command::CreateTopic { name, partitions, .. } => {
+                name_ok(name)?;
+                (*partitions <= 1000).then_some(()).ok_or(format!("partitions = {partitions} exceeds 1000"))
+            }
+            Command::AddPartitions { topic, count } => {
+                name_ok(topic)?;
+                (*count <= 1000).then_some(()).ok_or(format!("count = {count} exceeds 1000"))
+            }
+            Command::ReassignPartition { topic, replicas, .. } => {
+                name_ok(topic)?;
+                match replicas.iter().find(|&&b| !(1..=brokers).contains(&b)) {
+                    Some(b) => Err(format!("no broker {b}")),
+                    None => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Kafka's topic name rule: 1..=249 of letters, digits, `.`, `_`, `-`.
+pub fn legal_topic_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 249 && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }

@@ -179,4 +179,21 @@ pub enum EventKind {
     /// tombstones (and keyless or aborted records) are gone; the cleaned segments went from
     /// `bytes_before` to `bytes_after` bytes.
     LogCompacted { broker: BrokerId, topic: String, partition: u32, removed_records: u64, bytes_before: u64, bytes_after: u64 },
+    // ---- Elections and topic administration (kafka-facts.md §3, §4; KIP-455, KIP-966) ----
+    /// The partition's Eligible Leader Replicas changed (KIP-966): replicas outside the ISR that
+    /// hold every committed record, electable when the ISR is empty.
+    ElrChanged { topic: String, partition: u32, elr: Vec<BrokerId> },
+    /// An admin request was refused; `error` starts with Kafka's exception name
+    /// (`InvalidReplicationFactorException: ...`).
+    AdminRequestFailed { request: String, topic: String, error: String },
+    /// CreatePartitions added partitions `first_partition..` with this assignment.
+    PartitionsAdded { topic: String, first_partition: u32, assignment: Vec<Vec<BrokerId>> },
+    /// A reassignment began: the partition is replicated to `replicas` (target plus old replicas)
+    /// until the `adding` ones join the ISR; then the `removing` ones are dropped.
+    ReassignmentStarted { topic: String, partition: u32, replicas: Vec<BrokerId>, adding: Vec<BrokerId>, removing: Vec<BrokerId> },
+    /// Every target replica is in the ISR: the partition now has exactly `replicas`.
+    ReassignmentCompleted { topic: String, partition: u32, replicas: Vec<BrokerId>, leader: Option<BrokerId> },
+    /// A broker that is no longer a replica stopped it and deleted its log (StopReplica, delete).
+    ReplicaDeleted { broker: BrokerId, topic: String, partition: u32 },
 }
+

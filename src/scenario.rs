@@ -292,7 +292,7 @@ impl Scenario {
         }
         self.cluster.cost_model.validate().map_err(ScenarioError)?;
         for (i, t) in self.topics.iter().enumerate() {
-            if t.name.is_empty() || t.name.len() > 249 || !t.name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+            if !crate::command::legal_topic_name(&t.name) {
                 return err(format!("topics[{i}].name {:?} is not a legal topic name", t.name));
             }
             if self.topics[..i].iter().any(|o| o.name == t.name) {
@@ -383,6 +383,9 @@ impl Scenario {
                 (*consumer >= 1 && *consumer as usize <= self.consumers.len())
                     .then_some(())
                     .ok_or(format!("no consumer {consumer}"))
+            }
+            Command::CreateTopic { .. } | Command::AddPartitions { .. } | Command::ReassignPartition { .. } => {
+                cmd.check_admin(self.cluster.brokers)
             }
         }
     }

@@ -293,6 +293,13 @@ impl Sim {
                     self.with_consumer(i, |c, out| c.start(out));
                 }
             }
+            Command::CreateTopic { name, partitions, replication_factor } => {
+                self.with_controller(|c, out| c.create_topic(&name, partitions, replication_factor, out))
+            }
+            Command::AddPartitions { topic, count } => self.with_controller(|c, out| c.add_partitions(&topic, count, out)),
+            Command::ReassignPartition { topic, partition, replicas } => {
+                self.with_controller(|c, out| c.reassign_partition(&topic, partition, replicas, out))
+            }
         }
     }
 

@@ -56,6 +56,9 @@ impl Broker {
                     diverged = true;
                     continue;
                 }
+                if !self.in_range(&p.tp, p.fetch_offset) {
+                    continue; // OFFSET_OUT_OF_RANGE: the read fails, so the follower's state is not updated.
+                }
                 self.update_follower(&p.tp, follower, p.fetch_offset, out);
             }
         }
@@ -83,6 +86,11 @@ impl Broker {
             return Some(ErrorCode::UnknownLeaderEpoch);
         }
         None
+    }
+
+    /// True if `offset` lies in [log start, LEO] of the local log.
+    fn in_range(&self, tp: &TopicPartition, offset: i64) -> bool {
+        self.disk.logs.get(tp).is_some_and(|log| offset >= log.log_start_offset() && offset <= log.log_end_offset())
     }
 
     /// Since Kafka 2.7 the follower sends the epoch of its last batch; if the leader's log ends that
@@ -130,6 +138,7 @@ impl Broker {
             diverging_epoch: None,
             last_stable_offset: -1,
             aborted_transactions: Vec::new(),
+            log_end_offset: -1,
         };
         if let Some(e) = self.fetch_error(&p.tp, p.current_leader_epoch) {
             part.error = e;
@@ -141,6 +150,7 @@ impl Broker {
         };
         part.high_watermark = r.hw;
         part.log_start_offset = log.log_start_offset();
+        part.log_end_offset = log.log_end_offset();
         if replica.is_some() {
             part.diverging_epoch = self.diverging_epoch(p);
             if part.diverging_epoch.is_some() {

@@ -108,6 +108,9 @@ impl Broker {
         if self.replicas.get(&tp).is_none_or(|r| r.state.leader != Some(leader)) {
             return true; // Leadership moved while the fetch was in flight; nothing to apply.
         }
+        if part.error == ErrorCode::OffsetOutOfRange && part.log_end_offset >= 0 {
+            return self.handle_out_of_range(&tp, part.log_end_offset, out);
+        }
         if part.error != ErrorCode::None {
             return false;
         }
@@ -161,5 +164,19 @@ impl Broker {
             out.emit(EventKind::HighWatermarkUpdated { broker: id, topic: tp.topic.clone(), partition: tp.partition, high_watermark: hw });
         }
         true
+    }
+
+    /// `AbstractFetcherThread.handleOutOfRangeError` / `fetchOffsetAndTruncate`: the follower's LEO is
+    /// past the leader's log end (e.g. it kept records the new leader never had, under
+    /// truncate-to-HW), so it truncates to the leader's end offset and fetches from there. A follower
+    /// below the leader's log start would restart its log there (`truncateFullyAndStartAt`); not
+    /// modelled: it keeps getting OFFSET_OUT_OF_RANGE. Returns true if it truncated.
+    fn handle_out_of_range(&mut self, tp: &TopicPartition, leader_end: i64, out: &mut Out) -> bool {
+        let leo = self.log_mut(tp).log_end_offset();
+        if leader_end < leo {
+            self.truncate(tp, leader_end.max(0), "offset out of range: truncate to the leader's log end offset", out);
+            return true;
+        }
+        false
     }
 }

@@ -57,13 +57,25 @@ impl Broker {
         }
         self.metadata.insert(tp.clone(), state.clone());
         if !state.replicas.contains(&self.id) {
+            // Also a log left from before a restart: the replica was removed while this broker was down.
+            if self.replicas.remove(&tp).is_some() || self.disk.logs.contains_key(&tp) {
+                self.delete_replica(&tp, out);
+            }
             return;
         }
         let previous = self.replicas.get(&tp).map(|r| (r.state.leader, r.state.leader_epoch));
         let leadership_changed = previous.is_none_or(|(l, e)| l != state.leader || e != state.leader_epoch);
         if !leadership_changed {
-            // Same epoch: only the ISR changed.
+            // Same epoch: only the ISR (or, during a reassignment, the replica set) changed.
+            let id = self.id;
             if let Some(r) = self.replicas.get_mut(&tp) {
+                if state.leader == Some(id) {
+                    // Replicas being added start unknown and not caught up; removed ones are forgotten.
+                    r.followers.retain(|b, _| state.replicas.contains(b));
+                    for &b in state.replicas.iter().filter(|&&b| b != id) {
+                        r.followers.entry(b).or_insert(FollowerState { leo: -1, last_caught_up: 0, last_fetch: 0, leader_leo_at_last_fetch: -1 });
+                    }
+                }
                 r.state = state;
             }
             self.maybe_increment_hw(&tp, out);
@@ -96,6 +108,15 @@ impl Broker {
                 self.truncate(&tp, hw, "becoming follower: truncate to high watermark", out);
             }
         }
+    }
+
+    /// StopReplica with delete: this broker is no longer a replica (a reassignment removed it).
+    fn delete_replica(&mut self, tp: &TopicPartition, out: &mut Out) {
+        self.fail_delayed_for(tp, out);
+        self.disk.logs.remove(tp);
+        self.disk.hw_checkpoint.remove(tp);
+        self.disk.producer_states.remove(tp);
+        out.emit(EventKind::ReplicaDeleted { broker: self.id, topic: tp.topic.clone(), partition: tp.partition });
     }
 
     /// Cuts a replica's log back to `offset`, reporting what was removed.
@@ -138,7 +159,10 @@ impl Broker {
         let mut candidate = leader_leo;
         for (b, f) in &r.followers {
             let caught_up = f.leo == leader_leo || out.now.saturating_sub(f.last_caught_up) <= lag;
-            let counts = maximal_isr.contains(b) || (caught_up && f.leo >= 0);
+            // A caught-up follower outside the ISR counts only if it could join it: its broker is
+            // alive/unfenced (`isReplicaIsrEligible`).
+            let eligible = caught_up && f.leo >= 0 && self.live_brokers.contains(b);
+            let counts = maximal_isr.contains(b) || eligible;
             if counts && f.leo < candidate {
                 candidate = f.leo.max(0);
             }

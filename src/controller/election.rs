@@ -1,45 +1,65 @@
-//! Leader election on broker failure and startup (kafka-facts.md §4, `PartitionChangeBuilder`).
+//! Leader election on broker failure and startup (kafka-facts.md §4, `PartitionChangeBuilder`), and
+//! the preferred-replica election used by the auto leader rebalance.
 
 use super::Controller;
 use crate::actor::Out;
 use crate::event::EventKind;
-use crate::ids::BrokerId;
+use crate::ids::{BrokerId, TopicPartition};
 use crate::net::PartitionState;
+
+/// How a leader was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Choice {
+    /// A live ISR member.
+    Clean,
+    /// The ISR is empty: a live Eligible Leader Replica (KIP-966), also clean.
+    FromElr,
+    /// `unclean.leader.election.enable`: any live replica; acknowledged data may be lost.
+    Unclean,
+    /// Nobody: the partition is offline.
+    Offline,
+}
 
 impl Controller {
     /// A broker's session expired (ZooKeeper) or it was fenced (KRaft): move its leaderships away and
-    /// take it out of every ISR (keeping the last member, as Kafka does, so the partition can return).
+    /// take it out of every ISR. Without ELR the last member stays (as Kafka does, so the partition
+    /// can return with it); with ELR (KIP-966) the ISR may become empty, its members kept in the ELR.
     pub(super) fn on_broker_failure(&mut self, broker: BrokerId, out: &mut Out) {
         if let Some(r) = self.brokers.get_mut(&broker) {
             r.live = false;
         }
         let live = self.live_brokers();
+        let hosted: Vec<TopicPartition> =
+            self.partitions.iter().filter(|(_, s)| s.replicas.contains(&broker)).map(|(tp, _)| tp.clone()).collect();
         let mut changed = Vec::new();
-        for state in self.partitions.values_mut() {
-            if !state.replicas.contains(&broker) {
-                continue;
-            }
-            let was_leader = state.leader == Some(broker);
+        for tp in hosted {
+            let state = self.partitions[&tp].clone();
             let shrunk: Vec<BrokerId> = state.isr.iter().copied().filter(|&b| b != broker).collect();
-            if was_leader {
-                let unclean_ok = self.unclean.get(&state.tp.topic).copied().unwrap_or(false);
-                let (leader, unclean) = elect(state, &shrunk, &live, unclean_ok);
-                state.leader = leader;
-                state.leader_epoch += 1;
-                state.isr = match (leader, unclean) {
-                    (Some(l), true) => vec![l],
-                    _ if shrunk.is_empty() => state.isr.clone(),
+            let mut next = state.clone();
+            let mut choice = None;
+            if state.leader == Some(broker) {
+                let (leader, how) = self.elect(&state, &shrunk, &live);
+                next.leader = leader;
+                next.leader_epoch += 1;
+                next.isr = match (leader, how) {
+                    (Some(l), Choice::Unclean | Choice::FromElr) => vec![l],
+                    _ if shrunk.is_empty() && !self.policy.elr => state.isr.clone(),
                     _ => shrunk,
                 };
-                state.partition_epoch += 1;
-                emit_election(state, unclean, out);
-                changed.push(state.clone());
-            } else if state.isr.contains(&broker) && !shrunk.is_empty() {
-                state.isr = shrunk;
-                state.partition_epoch += 1;
-                out.emit(EventKind::IsrChanged { topic: state.tp.topic.clone(), partition: state.tp.partition, isr: state.isr.clone() });
-                changed.push(state.clone());
+                choice = Some(how);
+            } else if state.isr.contains(&broker) && (!shrunk.is_empty() || self.policy.elr) {
+                next.isr = shrunk;
+            } else {
+                continue;
             }
+            next.partition_epoch += 1;
+            self.partitions.insert(tp.clone(), next.clone());
+            match choice {
+                Some(how) => emit_election(&next, how == Choice::Unclean, out),
+                None => out.emit(EventKind::IsrChanged { topic: tp.topic.clone(), partition: tp.partition, isr: next.isr.clone() }),
+            }
+            self.track_elr(&tp, &state.isr, choice == Some(Choice::Unclean), out);
+            changed.push(self.partitions[&tp].clone());
         }
         self.broadcast(changed, out);
     }
@@ -48,55 +68,81 @@ impl Controller {
     /// can lead them.
     pub(super) fn on_broker_startup(&mut self, broker: BrokerId, out: &mut Out) {
         let live = self.live_brokers();
-        let mut changed = Vec::new();
-        let mut for_broker = Vec::new();
-        for state in self.partitions.values_mut() {
-            if !state.replicas.contains(&broker) {
+        let offline: Vec<TopicPartition> = self
+            .partitions
+            .iter()
+            .filter(|(_, s)| s.replicas.contains(&broker) && s.leader.is_none())
+            .map(|(tp, _)| tp.clone())
+            .collect();
+        let mut elected = Vec::new();
+        for tp in offline {
+            let state = self.partitions[&tp].clone();
+            let (leader, how) = self.elect(&state, &state.isr, &live);
+            if leader.is_none() {
                 continue;
             }
-            if state.leader.is_none() {
-                let unclean_ok = self.unclean.get(&state.tp.topic).copied().unwrap_or(false);
-                let isr = state.isr.clone();
-                let (leader, unclean) = elect(state, &isr, &live, unclean_ok);
-                if leader.is_some() {
-                    state.leader = leader;
-                    state.leader_epoch += 1;
-                    if unclean {
-                        state.isr = leader.into_iter().collect();
-                    }
-                    state.partition_epoch += 1;
-                    emit_election(state, unclean, out);
-                    changed.push(state.clone());
-                    continue;
-                }
+            let mut next = state.clone();
+            next.leader = leader;
+            next.leader_epoch += 1;
+            if matches!(how, Choice::Unclean | Choice::FromElr) {
+                next.isr = leader.into_iter().collect();
             }
-            for_broker.push(state.clone());
+            next.partition_epoch += 1;
+            self.partitions.insert(tp.clone(), next.clone());
+            emit_election(&next, how == Choice::Unclean, out);
+            self.track_elr(&tp, &state.isr, how == Choice::Unclean, out);
+            elected.push(tp);
         }
-        let live_now = self.live_brokers();
-        let msg = crate::net::Message::LeaderAndIsr { controller_epoch: self.epoch, live_brokers: live_now, partitions: for_broker };
+        // Partitions that just got a leader reach this broker with the broadcast below.
+        let for_broker: Vec<PartitionState> =
+            self.partitions.values().filter(|s| s.replicas.contains(&broker) && !elected.contains(&s.tp)).cloned().collect();
+        let msg = crate::net::Message::LeaderAndIsr { controller_epoch: self.epoch, live_brokers: live, partitions: for_broker };
         out.send(crate::ids::NodeId::Broker(broker), msg);
         // Everyone else learns the broker is back (metadata) and any new leaders.
         let all: Vec<PartitionState> = self.partitions.values().cloned().collect();
-        let _ = changed;
         self.broadcast(all, out);
     }
-}
 
-/// `electLeader`: the first live ISR member in assignment order; else, if allowed, the first live
-/// replica at all (an unclean election that may lose acknowledged data); else offline.
-fn elect(state: &PartitionState, isr: &[BrokerId], live: &[BrokerId], unclean_ok: bool) -> (Option<BrokerId>, bool) {
-    if let Some(&b) = state.replicas.iter().find(|b| isr.contains(b) && live.contains(b)) {
-        return (Some(b), false);
-    }
-    if unclean_ok {
-        if let Some(&b) = state.replicas.iter().find(|b| live.contains(b)) {
-            return (Some(b), true);
+    /// `electLeader`: the first live ISR member in assignment order; if the ISR is empty, the first
+    /// live ELR member (KIP-966); else, if allowed, the first live replica at all (an unclean election
+    /// that may lose acknowledged data); else offline.
+    pub(super) fn elect(&self, state: &PartitionState, isr: &[BrokerId], live: &[BrokerId]) -> (Option<BrokerId>, Choice) {
+        if let Some(&b) = state.replicas.iter().find(|b| isr.contains(b) && live.contains(b)) {
+            return (Some(b), Choice::Clean);
         }
+        if self.policy.elr && isr.is_empty() {
+            let elr = self.elr.get(&state.tp).cloned().unwrap_or_default();
+            if let Some(&b) = state.replicas.iter().find(|b| elr.contains(b) && live.contains(b)) {
+                return (Some(b), Choice::FromElr);
+            }
+        }
+        if self.unclean.get(&state.tp.topic).copied().unwrap_or(false) {
+            if let Some(&b) = state.replicas.iter().find(|b| live.contains(b)) {
+                return (Some(b), Choice::Unclean);
+            }
+        }
+        (None, Choice::Offline)
     }
-    (None, false)
+
+    /// Preferred replica election: replica[0] if it is live and in the ISR; otherwise the leader
+    /// stays. Returns the new state when leadership moved (epoch bumped, `LeaderElected` emitted).
+    pub fn preferred_election(&mut self, tp: &TopicPartition, out: &mut Out) -> Option<PartitionState> {
+        let live = self.live_brokers();
+        let state = self.partitions.get_mut(tp)?;
+        let preferred = *state.replicas.first()?;
+        if state.leader == Some(preferred) || !state.isr.contains(&preferred) || !live.contains(&preferred) {
+            return None;
+        }
+        state.leader = Some(preferred);
+        state.leader_epoch += 1;
+        state.partition_epoch += 1;
+        emit_election(state, false, out);
+        Some(state.clone())
+    }
 }
 
-fn emit_election(state: &PartitionState, unclean: bool, out: &mut Out) {
+/// Reports the partition's new leader, epoch and ISR.
+pub(super) fn emit_election(state: &PartitionState, unclean: bool, out: &mut Out) {
     out.emit(EventKind::LeaderElected {
         topic: state.tp.topic.clone(),
         partition: state.tp.partition,

@@ -1,6 +1,13 @@
 //! The controller: replica placement, leader election, metadata.
 
+mod admin;
 mod election;
+mod elr;
+pub mod policy;
+mod reassign;
+mod rebalance;
+
+pub use reassign::Reassignment;
 
 use crate::actor::{Out, TimerKind};
 use crate::config::{Overrides, Profile, Resolver, Scope};
@@ -17,6 +24,8 @@ use std::collections::BTreeMap;
 pub enum ControllerTimer {
     /// Check broker sessions / heartbeats for expiry.
     LivenessCheck,
+    /// The auto leader rebalance's imbalance check (`leader.imbalance.check.interval.seconds`).
+    LeaderRebalance,
 }
 
 /// A broker as the metadata quorum sees it.
@@ -39,6 +48,15 @@ pub struct Controller {
     brokers: BTreeMap<BrokerId, Registration>,
     partitions: BTreeMap<TopicPartition, PartitionState>,
     created: Vec<(String, Vec<Vec<BrokerId>>)>,
+    /// Election, rebalance and per-topic settings.
+    #[serde(default)]
+    policy: policy::Policy,
+    /// Eligible Leader Replicas per partition (KIP-966; only non-empty sets are kept).
+    #[serde(default)]
+    elr: BTreeMap<TopicPartition, Vec<BrokerId>>,
+    /// Reassignments in progress (KIP-455).
+    #[serde(default)]
+    reassignments: BTreeMap<TopicPartition, reassign::Reassignment>,
 }
 
 impl Controller {
@@ -107,7 +125,18 @@ impl Controller {
             .iter()
             .map(|&id| (id, Registration { incarnation: 1, last_heartbeat: 0, live: true }))
             .collect();
-        Ok(Controller { profile: scenario.profile, epoch: 1, session_timeout_ms, unclean, brokers, partitions, created })
+        Ok(Controller {
+            profile: scenario.profile,
+            epoch: 1,
+            session_timeout_ms,
+            unclean,
+            brokers,
+            partitions,
+            created,
+            policy: policy::Policy::from_scenario(scenario),
+            elr: BTreeMap::new(),
+            reassignments: BTreeMap::new(),
+        })
     }
 
     /// The controller's current state of every partition.
@@ -135,6 +164,7 @@ impl Controller {
         let all: Vec<PartitionState> = self.partitions.values().cloned().collect();
         self.broadcast(all, out);
         out.timer(out.now + ms(1_000), TimerKind::Controller(ControllerTimer::LivenessCheck));
+        self.arm_rebalance(out);
     }
 
     /// Handles heartbeats and ISR change requests.
@@ -148,7 +178,7 @@ impl Controller {
         }
     }
 
-    /// Handles the liveness check timer.
+    /// Handles the liveness check and leader rebalance timers.
     pub fn on_timer(&mut self, timer: ControllerTimer, out: &mut Out) {
         match timer {
             ControllerTimer::LivenessCheck => {
@@ -163,6 +193,10 @@ impl Controller {
                     self.on_broker_failure(b, out);
                 }
                 out.timer(out.now + ms(1_000), TimerKind::Controller(ControllerTimer::LivenessCheck));
+            }
+            ControllerTimer::LeaderRebalance => {
+                self.check_leader_imbalance(out);
+                self.arm_rebalance(out);
             }
         }
     }
@@ -207,12 +241,14 @@ impl Controller {
             out.send(NodeId::Broker(broker), reply);
             return;
         }
-        state.isr = new_isr;
+        let old_isr = std::mem::replace(&mut state.isr, new_isr);
         state.partition_epoch += 1;
         let state = state.clone();
         out.emit(EventKind::IsrChanged { topic: tp.topic.clone(), partition: tp.partition, isr: state.isr.clone() });
         out.send(NodeId::Broker(broker), Message::AlterPartitionResponse { error: ErrorCode::None, state: state.clone() });
         self.broadcast(vec![state], out);
+        self.track_elr(&tp, &old_isr, false, out);
+        self.maybe_complete_reassignment(&tp, out);
     }
 
     /// Sends changed partition states to every live broker (LeaderAndIsr + UpdateMetadata in one).

@@ -188,6 +188,14 @@ pub struct FetchedPartition {
     /// read_committed only: aborted transactions in the returned range, as (producerId, firstOffset).
     #[serde(default)]
     pub aborted_transactions: Vec<(i64, i64)>,
+    /// The leader's log end offset (-1 if unknown). Stands in for the ListOffsets(LATEST) request a
+    /// Kafka follower sends after OFFSET_OUT_OF_RANGE (`AbstractFetcherThread.fetchOffsetAndTruncate`).
+    #[serde(default = "unknown_offset")]
+    pub log_end_offset: i64,
+}
+
+fn unknown_offset() -> i64 {
+    -1
 }
 
 /// Everything that travels on the simulated network.
