@@ -15,6 +15,7 @@ use kafkascope::ids::BrokerId;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
+use yew::Reducible;
 
 /// The driver slot: a running simulation, or why it could not be built.
 type DriverSlot = Rc<RefCell<Result<Driver, String>>>;
@@ -33,18 +34,25 @@ fn with_driver(slot: &DriverSlot, state: &UseReducerHandle<ViewState>, f: impl F
 /// The whole page: top bar, safety ledger, and the scene.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(ViewState::default);
     let slot: DriverSlot = use_mut_ref(|| Driver::from_json(DEFAULT_SCENARIO, None));
+    let state = {
+        let slot = slot.clone();
+        // The first frame (time 0: brokers start, topics appear) is folded in before the first render.
+        use_reducer(move || {
+            let first = slot.try_borrow_mut().ok().and_then(|mut d| d.as_mut().ok().map(|d| d.advance(0)));
+            let s = Rc::new(ViewState::default());
+            Rc::unwrap_or_clone(match first {
+                Some(a) => s.reduce(a),
+                None => s,
+            })
+        })
+    };
     let note = use_state(|| None::<String>);
     let redraw = use_force_update();
 
     {
         let (slot, dispatcher) = (slot.clone(), state.dispatcher());
         use_effect_with((), move |_| {
-            let first = slot.try_borrow_mut().ok().and_then(|mut d| d.as_mut().ok().map(|d| d.advance(0)));
-            if let Some(a) = first {
-                dispatcher.dispatch(a);
-            }
             let frames = FrameLoop::start(move |ts| {
                 let action = slot.try_borrow_mut().ok().and_then(|mut d| d.as_mut().ok().and_then(|d| d.tick(ts)));
                 if let Some(a) = action {
