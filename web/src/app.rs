@@ -150,7 +150,8 @@ pub fn app() -> Html {
                         <line x1="0" y1="0" x2="0" y2="5" stroke="#333" stroke-width="1.6" />
                     </pattern>
                 </defs>
-                <Cluster brokers={state.brokers.clone()} partitions={state.partitions.clone()} controller={state.controller} {on_broker} />
+                <Cluster brokers={state.brokers.clone()} partitions={state.partitions.clone()} controller={state.controller} {on_broker}
+                    notable={state.notable.iter().cloned().collect::<Vec<_>>()} />
                 <Producers producers={state.producers.clone()} partitions={state.partitions.clone()} />
                 <Consumers consumers={state.consumers.clone()} partitions={state.partitions.clone()} />
                 <Flights flights={state.flights.clone()} {brokers} now_us={state.now_us} speed={d.speed}

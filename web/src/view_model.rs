@@ -5,7 +5,7 @@
 
 use kafkascope::event::{Event, EventKind, MessageKind};
 use kafkascope::ids::{BrokerId, ConsumerIdx, NodeId, ProducerIdx};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -16,6 +16,8 @@ pub type PartKey = (String, u32);
 const FADE_US: u64 = 150_000;
 /// At most this many messages are kept for drawing; older ones become a count.
 pub const MAX_FLIGHTS: usize = 48;
+/// Notable events kept for the event log.
+pub const MAX_NOTABLE: usize = 8;
 
 /// A broker as drawn: its id and whether its process runs.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -176,6 +178,8 @@ pub struct ViewState {
     pub trace_hash: String,
     /// Last narration line.
     pub narration: Option<String>,
+    /// The latest notable events (elections, ISR changes, crashes, truncations, errors), newest last.
+    pub notable: VecDeque<(u64, String)>,
 }
 
 /// What can change the view state.
@@ -198,6 +202,12 @@ impl ViewState {
     /// Folds one event into the state.
     pub fn apply(&mut self, ev: &Event) {
         self.ledger.events += 1;
+        if let Some(line) = notable(&ev.kind) {
+            if self.notable.len() == MAX_NOTABLE {
+                self.notable.pop_front();
+            }
+            self.notable.push_back((ev.at_us, line));
+        }
         let at = ev.at_us;
         match &ev.kind {
             EventKind::BrokerStarted { broker } => self.brokers.entry(*broker).or_default().up = true,
@@ -305,6 +315,34 @@ impl ViewState {
     pub fn shown_ledger(&self) -> &Ledger {
         self.engine_ledger.as_ref().unwrap_or(&self.ledger)
     }
+}
+
+/// A one-line story for the events an instructor wants to point at; `None` for routine traffic.
+fn notable(kind: &EventKind) -> Option<String> {
+    Some(match kind {
+        EventKind::BrokerStarted { broker } => format!("broker {broker} started"),
+        EventKind::BrokerStopped { broker, cause } => format!("broker {broker} stopped ({cause:?})"),
+        EventKind::ControllerElected { node, epoch } => format!("{node} became controller (epoch {epoch})"),
+        EventKind::TopicCreated { topic, assignment, replication_factor } => {
+            format!("topic {topic} created: {} partitions, RF {replication_factor}", assignment.len())
+        }
+        EventKind::LeaderElected { topic, partition, leader, leader_epoch, isr, unclean } => match leader {
+            Some(l) => format!(
+                "{topic}-{partition}: broker {l} leads, epoch {leader_epoch}, ISR {isr:?}{}",
+                if *unclean { " (UNCLEAN: committed records may be lost)" } else { "" }
+            ),
+            None => format!("{topic}-{partition} is offline: no ISR member can lead"),
+        },
+        EventKind::IsrChanged { topic, partition, isr } => format!("{topic}-{partition}: ISR is now {isr:?}"),
+        EventKind::LogTruncated { broker, topic, partition, offset, removed, reason } => {
+            format!("broker {broker} truncated {topic}-{partition} to {offset} ({removed} records cut): {reason}")
+        }
+        EventKind::ProduceCompleted { topic, partition, batch, error: Some(e), .. } => {
+            format!("{topic}-{partition} batch {batch} failed: {e}")
+        }
+        EventKind::CommandApplied { command } => format!("command: {command:?}"),
+        _ => return None,
+    })
 }
 
 impl Reducible for ViewState {

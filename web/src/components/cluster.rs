@@ -1,7 +1,7 @@
 //! The cluster: a thin controller row, the traffic lanes, and one column per broker holding a replica
 //! strip for every partition it hosts. Clicking a broker asks to crash or restart it.
 
-use crate::components::strip::{ReplicaStrip, STRIP_H};
+use crate::components::strip::ReplicaStrip;
 use crate::layout::*;
 use crate::view_model::{BrokerView, PartKey, PartitionView};
 use kafkascope::ids::{BrokerId, NodeId};
@@ -19,6 +19,8 @@ pub struct ClusterProps {
     pub controller: Option<(NodeId, u32)>,
     /// Called with a broker's id when it is clicked.
     pub on_broker: Callback<BrokerId>,
+    /// Latest notable events (virtual µs, line), newest last.
+    pub notable: Vec<(u64, String)>,
 }
 
 /// Draws the controller row, lanes and broker columns.
@@ -30,7 +32,8 @@ pub fn cluster(p: &ClusterProps) -> Html {
         None => "controller: electing…".to_owned(),
     };
     let rows = p.partitions.len().max(1) as f64;
-    let row_h = ((SCENE_H - COLUMN_Y - HEADER_H - 12.0) / rows).min(150.0);
+    let row_h = ((SCENE_H - COLUMN_Y - HEADER_H - 12.0) / rows).min(104.0);
+    let log_y = COLUMN_Y + HEADER_H + rows * row_h + 22.0;
     let columns = ids.iter().enumerate().map(|(i, id)| {
         let b = p.brokers.get(id).cloned().unwrap_or_default();
         let (x, w) = broker_column(i, ids.len());
@@ -77,7 +80,6 @@ pub fn cluster(p: &ClusterProps) -> Html {
         }
     });
     let lanes = [(LANE_PRODUCE_Y, "produce"), (LANE_REPLICA_Y, "replicate"), (LANE_CONSUME_Y, "fetch")];
-    let _ = STRIP_H;
     html! {
         <g class="cluster">
             <rect class="controller-row" x={CLUSTER_X0.to_string()} y="8" width={(CLUSTER_X1 - CLUSTER_X0).to_string()} height="26" rx="6" />
@@ -91,11 +93,23 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 html! {
                     <g key={*name} class={classes!("lane", *name)}>
                         <line x1={x0.to_string()} x2={x1.to_string()} y1={y.to_string()} y2={y.to_string()} />
-                        <text class="lane-label" x={(x1 + 4.0).min(SCENE_W - 40.0).to_string()} y={(y + 3.0).to_string()}>{ *name }</text>
+                        <text class="lane-label" x={(CLUSTER_X1 - 4.0).to_string()} y={(y - 2.0).to_string()} text-anchor="end">{ *name }</text>
                     </g>
                 }
             }) }
             { for columns }
+            if log_y + 40.0 < SCENE_H {
+                <g class="event-log" data-testid="event-log">
+                    <rect class="panel" x={CLUSTER_X0.to_string()} y={format!("{log_y:.1}")} width={(CLUSTER_X1 - CLUSTER_X0).to_string()}
+                        height={format!("{:.1}", SCENE_H - log_y - 6.0)} rx="8" />
+                    <text class="panel-title" x={(CLUSTER_X0 + 12.0).to_string()} y={format!("{:.1}", log_y + 20.0)}>{ "what just happened" }</text>
+                    { for p.notable.iter().rev().take(((SCENE_H - log_y - 36.0) / 15.0).max(0.0) as usize).enumerate().map(|(i, (at, line))| html! {
+                        <text class="log-line" x={(CLUSTER_X0 + 12.0).to_string()} y={format!("{:.1}", log_y + 38.0 + i as f64 * 15.0)}>
+                            <tspan class="log-time">{ seconds(*at) }</tspan><tspan dx="10">{ line.clone() }</tspan>
+                        </text>
+                    }) }
+                </g>
+            }
         </g>
     }
 }
