@@ -1,0 +1,90 @@
+// End to end: the built page (dist/) in Debian's headless Chromium through playwright-core.
+// Run: node --test   (from tests/e2e, after `trunk build` has filled dist/)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve } from './serve.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const DIST = process.env.DIST ?? join(here, '../../dist');
+const OUT = join(here, 'test-output');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps trying to reach the internet.
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+let server, url, browser, page;
+const outside = [];
+const pageErrors = [];
+
+/** The ledger's counts, read in one go (they move every frame). */
+const ledger = () => page.evaluate(() => Object.fromEntries(['produced', 'acked', 'consumed'].map((k) => [k,
+  Number(document.querySelector(`[data-testid="${k}-count"]`).textContent.replace(/[^0-9]/g, '') || '0')])));
+
+before(async () => {
+  await mkdir(OUT, { recursive: true });
+  ({ server, url } = await serve(DIST, 0));
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  // Every request must stay on 127.0.0.1: anything else is recorded and refused.
+  await context.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1') return route.continue();
+    outside.push(u.href);
+    return route.abort();
+  });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(url);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test('the default scenario starts running on load and a record reaches the consumer', async () => {
+  const toggle = page.getByTestId('play-toggle');
+  await toggle.waitFor({ timeout: 30_000 });
+  if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.locator('[data-testid^="broker-"]').count(), 3, 'three brokers drawn');
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="consumed-count"]');
+    return el && Number(el.textContent.replace(/[^0-9]/g, '')) > 0;
+  }, null, { timeout: 60_000 });
+  const l = await ledger();
+  assert.ok(l.produced >= l.consumed, `never more consumed than produced: ${JSON.stringify(l)}`);
+  assert.match(await page.getByTestId('trace-hash').textContent(), /^[0-9a-f]+$/);
+});
+
+test('clicking a broker crashes it, and clicking again restarts it', async () => {
+  const broker = page.getByTestId('broker-2');
+  assert.equal(await broker.getAttribute('data-state'), 'up');
+  await broker.click();
+  await page.waitForSelector('[data-testid="broker-2"][data-state="down"]', { timeout: 15_000 });
+  await page.screenshot({ path: join(OUT, 'broker-2-crashed.png') });
+  await broker.click();
+  await page.waitForSelector('[data-testid="broker-2"][data-state="up"]', { timeout: 15_000 });
+});
+
+test('speed and step controls drive virtual time', async () => {
+  const toggle = page.getByTestId('play-toggle');
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'false', 'paused');
+  const t0 = await page.getByTestId('virtual-time').textContent();
+  await page.getByTestId('step').click();
+  await page.waitForFunction((t) => document.querySelector('[data-testid="virtual-time"]').textContent !== t, t0);
+  await page.getByTestId('speed').fill('2');
+  await toggle.click();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(OUT, 'running-100x.png') });
+});
+
+test('no request left 127.0.0.1 and the page raised no error', () => {
+  assert.deepEqual(outside, []);
+  assert.deepEqual(pageErrors, []);
+});
