@@ -20,6 +20,9 @@ pub enum NodeId {
     Producer(ProducerIdx),
     /// A consumer client.
     Consumer(ConsumerIdx),
+    /// The metadata quorum: ZooKeeper with the active controller (kafka-3.6), or the KRaft
+    /// controller quorum (kafka-4.0). It detects dead brokers and elects partition leaders.
+    Controller(u32),
 }
 
 impl fmt::Display for NodeId {
@@ -28,12 +31,14 @@ impl fmt::Display for NodeId {
             NodeId::Broker(b) => write!(f, "broker-{b}"),
             NodeId::Producer(p) => write!(f, "producer-{p}"),
             NodeId::Consumer(c) => write!(f, "consumer-{c}"),
+            NodeId::Controller(c) => write!(f, "controller-{c}"),
         }
     }
 }
 
-/// A topic's partition, named as Kafka names its log directory (`orders-0`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A topic's partition, named as Kafka names its log directory (`orders-0`). It serializes as that
+/// string, so it can key a JSON object in snapshots.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TopicPartition {
     /// Topic name.
     pub topic: String,
@@ -51,5 +56,37 @@ impl TopicPartition {
 impl fmt::Display for TopicPartition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}-{}", self.topic, self.partition)
+    }
+}
+
+impl Serialize for TopicPartition {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TopicPartition {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        // Topic names may contain '-', so the partition is what follows the last one.
+        let (topic, partition) = text
+            .rsplit_once('-')
+            .and_then(|(t, p)| Some((t, p.parse::<u32>().ok()?)))
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a topic-partition like \"orders-0\"")))?;
+        Ok(TopicPartition::new(topic, partition))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_partition_round_trips_as_its_directory_name() {
+        let tp = TopicPartition::new("my-topic", 12);
+        let json = serde_json::to_string(&tp).unwrap();
+        assert_eq!(json, "\"my-topic-12\"");
+        assert_eq!(serde_json::from_str::<TopicPartition>(&json).unwrap(), tp);
+        assert!(serde_json::from_str::<TopicPartition>("\"nopartition\"").is_err());
     }
 }

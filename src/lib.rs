@@ -5,6 +5,7 @@
 //! [`sim::Sim::advance_to`] a virtual time returns the [`event::Event`]s that happened on the way.
 //! The same seed and commands give the same events, natively and in wasm.
 
+pub mod actor;
 pub mod broker;
 pub mod cli;
 pub mod command;
@@ -13,6 +14,7 @@ pub mod consumer;
 pub mod controller;
 pub mod event;
 pub mod ids;
+pub mod ledger;
 pub mod log;
 pub mod net;
 pub mod producer;
@@ -20,3 +22,4 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod time;
+pub mod trace;

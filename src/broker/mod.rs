@@ -1,1 +1,253 @@
-//! (filled in below)
+//! A Kafka broker: request handlers, partition replicas (leader and follower), and the replica fetcher.
+//!
+//! State is split the way a crash splits it: [`Broker::disk`] (the logs and the HW checkpoint) survives
+//! a process crash; everything else is rebuilt from the controller after a restart. A power loss also
+//! takes each log's unflushed tail (kafka-facts.md §11).
+
+mod fetch;
+mod fetcher;
+mod partition;
+mod produce;
+mod settings;
+
+pub use partition::Replica;
+pub use settings::{BrokerSettings, TopicSettings};
+
+use crate::actor::{Out, TimerKind};
+use crate::event::{EventKind, StopCause};
+use crate::ids::{BrokerId, NodeId, TopicPartition};
+use crate::log::Log;
+use crate::net::{CostModel, Message, PartitionState};
+use crate::scenario::Scenario;
+use crate::time::{ms, timestamp_ms, Micros};
+use fetch::DelayedFetch;
+use fetcher::Fetcher;
+use produce::DelayedProduce;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Timers a broker sets for itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BrokerTimer {
+    /// Send the next heartbeat to the metadata quorum.
+    Heartbeat,
+    /// The `isr-expiration` task (every `replica.lag.time.max.ms / 2`).
+    IsrExpiration,
+    /// Write the HW checkpoint (`replication-offset-checkpoint`, every 5 s).
+    CheckpointHighWatermarks,
+    /// A parked fetch reached `max.wait`.
+    FetchExpired { id: u64 },
+    /// A parked acks=all produce reached its timeout.
+    ProduceExpired { id: u64 },
+    /// The replica fetcher's request to a leader got no answer in time.
+    FetcherTimeout { leader: BrokerId, correlation: u64 },
+    /// Flush logs whose `flush.ms` has passed.
+    FlushCheck,
+}
+
+/// What survives a process crash.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Disk {
+    /// One log per hosted partition.
+    pub logs: BTreeMap<TopicPartition, Log>,
+    /// Last checkpointed high watermark per partition.
+    pub hw_checkpoint: BTreeMap<TopicPartition, i64>,
+}
+
+/// A broker process and its disk.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Broker {
+    id: BrokerId,
+    alive: bool,
+    incarnation: u32,
+    settings: BrokerSettings,
+    /// Durable state.
+    pub disk: Disk,
+    replicas: BTreeMap<TopicPartition, Replica>,
+    metadata: BTreeMap<TopicPartition, PartitionState>,
+    live_brokers: Vec<BrokerId>,
+    handlers_busy_until: Vec<Micros>,
+    fetchers: BTreeMap<BrokerId, Fetcher>,
+    delayed_fetches: BTreeMap<u64, DelayedFetch>,
+    delayed_produces: BTreeMap<u64, DelayedProduce>,
+    next_id: u64,
+}
+
+impl Broker {
+    /// A broker of the scenario's cluster, not yet started.
+    pub fn new(id: BrokerId, scenario: &Scenario) -> Broker {
+        let settings = BrokerSettings::from_scenario(scenario);
+        let handlers = settings.num_io_threads;
+        Broker {
+            id,
+            alive: false,
+            incarnation: 0,
+            settings,
+            disk: Disk::default(),
+            replicas: BTreeMap::new(),
+            metadata: BTreeMap::new(),
+            live_brokers: Vec::new(),
+            handlers_busy_until: vec![0; handlers],
+            fetchers: BTreeMap::new(),
+            delayed_fetches: BTreeMap::new(),
+            delayed_produces: BTreeMap::new(),
+            next_id: 0,
+        }
+    }
+
+    /// `broker.id`.
+    pub fn id(&self) -> BrokerId {
+        self.id
+    }
+
+    /// True while the process runs.
+    pub fn is_alive(&self) -> bool {
+        self.alive
+    }
+
+    /// Bumped on every start, so timers and requests of a previous life are ignored.
+    pub fn incarnation(&self) -> u32 {
+        self.incarnation
+    }
+
+    /// This broker's replica of a partition, if it hosts one.
+    pub fn replica(&self, tp: &TopicPartition) -> Option<&Replica> {
+        self.replicas.get(tp)
+    }
+
+    /// Starts (or restarts) the process: volatile state is fresh, the disk is what survived.
+    pub fn start(&mut self, out: &mut Out) {
+        self.alive = true;
+        self.incarnation += 1;
+        self.replicas.clear();
+        self.metadata.clear();
+        self.fetchers.clear();
+        self.delayed_fetches.clear();
+        self.delayed_produces.clear();
+        self.handlers_busy_until.iter_mut().for_each(|t| *t = out.now);
+        out.emit(EventKind::BrokerStarted { broker: self.id });
+        self.send_heartbeat(out);
+        out.timer(out.now + ms(self.settings.replica_lag_time_max_ms / 2).max(1), TimerKind::Broker(BrokerTimer::IsrExpiration));
+        out.timer(out.now + ms(5_000), TimerKind::Broker(BrokerTimer::CheckpointHighWatermarks));
+        out.timer(out.now + ms(1_000), TimerKind::Broker(BrokerTimer::FlushCheck));
+    }
+
+    /// Stops the process. A power loss also drops each log's unflushed tail.
+    pub fn stop(&mut self, cause: StopCause, out: &mut Out) {
+        self.alive = false;
+        if cause == StopCause::PowerLoss {
+            for (tp, log) in self.disk.logs.iter_mut() {
+                let before = log.log_end_offset();
+                let removed = log.lose_unflushed();
+                if removed > 0 {
+                    out.emit(EventKind::LogTruncated {
+                        broker: self.id,
+                        topic: tp.topic.clone(),
+                        partition: tp.partition,
+                        offset: before.min(log.log_end_offset()),
+                        removed,
+                        reason: "power loss: unflushed tail lost".into(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Reserves a request handler and returns when it finishes this request (the cost model).
+    pub fn reserve_handler(&mut self, now: Micros, msg: &Message, cost: &CostModel) -> Micros {
+        let work = match msg {
+            Message::ProduceRequest { batches, .. } => {
+                cost.request_cost_us + cost.disk_us(batches.iter().map(|b| b.bytes.len() as u64).sum())
+            }
+            Message::FetchRequest { .. } | Message::MetadataRequest | Message::LeaderAndIsr { .. } => cost.request_cost_us,
+            _ => 0,
+        };
+        // The earliest-free handler takes it (num.io.threads handlers share one request queue).
+        let slot = self.handlers_busy_until.iter_mut().min_by_key(|t| **t);
+        match slot {
+            Some(t) => {
+                *t = (*t).max(now) + work;
+                *t
+            }
+            None => now + work,
+        }
+    }
+
+    /// Handles a request or response that a handler picked up.
+    pub fn on_message(&mut self, from: NodeId, msg: Message, out: &mut Out) {
+        match msg {
+            Message::MetadataRequest => {
+                let partitions = self.metadata.values().cloned().collect();
+                out.send(from, Message::MetadataResponse { brokers: self.live_brokers.clone(), partitions });
+            }
+            Message::ProduceRequest { correlation, acks, timeout_us, batches } => {
+                self.handle_produce(from, correlation, acks, timeout_us, batches, out)
+            }
+            Message::FetchRequest { correlation, replica, max_wait_us, min_bytes, max_bytes, partitions } => {
+                self.handle_fetch(from, correlation, replica, max_wait_us, min_bytes, max_bytes, partitions, out)
+            }
+            Message::FetchResponse { correlation, partitions } => {
+                if let NodeId::Broker(leader) = from {
+                    self.handle_fetch_response(leader, correlation, partitions, out)
+                }
+            }
+            Message::LeaderAndIsr { live_brokers, partitions, .. } => {
+                self.live_brokers = live_brokers;
+                for state in partitions {
+                    self.apply_partition_state(state, out);
+                }
+                self.ensure_fetching(out);
+            }
+            Message::AlterPartitionResponse { state, .. } => {
+                if let Some(r) = self.replicas.get_mut(&state.tp) {
+                    r.pending_isr = None;
+                }
+                self.apply_partition_state(state, out);
+            }
+            _ => {}
+        }
+    }
+
+    /// Handles one of this broker's timers.
+    pub fn on_timer(&mut self, timer: BrokerTimer, out: &mut Out) {
+        match timer {
+            BrokerTimer::Heartbeat => self.send_heartbeat(out),
+            BrokerTimer::IsrExpiration => {
+                self.maybe_shrink_isr(out);
+                out.timer(out.now + ms(self.settings.replica_lag_time_max_ms / 2).max(1), TimerKind::Broker(BrokerTimer::IsrExpiration));
+            }
+            BrokerTimer::CheckpointHighWatermarks => {
+                for (tp, r) in &self.replicas {
+                    self.disk.hw_checkpoint.insert(tp.clone(), r.hw);
+                }
+                out.timer(out.now + ms(5_000), TimerKind::Broker(BrokerTimer::CheckpointHighWatermarks));
+            }
+            BrokerTimer::FetchExpired { id } => self.expire_fetch(id, out),
+            BrokerTimer::ProduceExpired { id } => self.expire_produce(id, out),
+            BrokerTimer::FetcherTimeout { leader, correlation } => self.fetcher_timed_out(leader, correlation, out),
+            BrokerTimer::FlushCheck => {
+                let now_ms = timestamp_ms(out.now);
+                for log in self.disk.logs.values_mut() {
+                    log.maybe_flush(now_ms);
+                }
+                out.timer(out.now + ms(1_000), TimerKind::Broker(BrokerTimer::FlushCheck));
+            }
+        }
+    }
+
+    fn send_heartbeat(&mut self, out: &mut Out) {
+        out.send(NodeId::Controller(0), Message::Heartbeat { broker: self.id, incarnation: self.incarnation });
+        out.timer(out.now + ms(self.settings.heartbeat_interval_ms), TimerKind::Broker(BrokerTimer::Heartbeat));
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// The log of a partition, created on first use with the topic's settings.
+    fn log_mut(&mut self, tp: &TopicPartition) -> &mut Log {
+        let config = self.settings.log_config(&tp.topic);
+        self.disk.logs.entry(tp.clone()).or_insert_with(|| Log::new(&tp.to_string(), config))
+    }
+}

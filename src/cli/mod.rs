@@ -1,1 +1,45 @@
 //! The native command line's subcommands, as library functions so they are testable.
+
+pub mod assign;
+pub mod dump_log;
+pub mod partition;
+pub mod run;
+
+/// `kafkascope --help`.
+pub const HELP: &str = "\
+kafkascope: Apache Kafka's semantics, simulated (follows Kafka 3.6 and 4.0; see README.md)
+
+USAGE:
+  kafkascope run FILE [--seed N] [--until-ms T]
+      Run a scenario headless. Prints every event as a JSON line ({\"type\", \"atUs\", ...}), then one
+      summary object {\"type\": \"summary\", \"produced\", \"acknowledged\", \"consumed\", \"traceHash\", ...}.
+      --seed N       override the scenario's seed
+      --until-ms T   virtual time to stop at (default: 10 s after the last timeline entry)
+  kafkascope partition --partitions N [--hex] KEY...
+      Print each key's partition under Kafka's default partitioner (murmur2), one per line.
+  kafkascope assign --assignor range|roundrobin|sticky|cooperative-sticky --topic NAME=PARTITIONS...
+                    --member ID[=TOPIC,TOPIC...]...
+      Print the assignment a fresh consumer group gets from that assignor, as one JSON object.
+  kafkascope dump-log [--print-data-log] FILE...
+      Print a segment's .log, .index or .timeindex the way kafka-dump-log.sh does.
+  kafkascope --help
+      This text.
+
+Exit status: 0 on success, 2 on bad input (the error is printed on stderr).
+";
+
+/// Dispatches a command line (without the program name); errors are for stderr and exit code 2.
+pub fn main_with(args: &[String], out: &mut dyn std::io::Write) -> Result<(), String> {
+    let (cmd, rest) = match args.split_first() {
+        Some((c, r)) => (c.as_str(), r),
+        None => ("--help", &[][..]),
+    };
+    match cmd {
+        "run" => run::run(rest, out),
+        "partition" => partition::partition(rest, out),
+        "assign" => assign::assign(rest, out),
+        "dump-log" => dump_log::dump_log(rest, out),
+        "--help" | "-h" | "help" => out.write_all(HELP.as_bytes()).map_err(|e| e.to_string()),
+        other => Err(format!("unknown subcommand `{other}`; see `kafkascope --help`")),
+    }
+}

@@ -1,1 +1,255 @@
 //! The producer client: partitioners, RecordAccumulator, sender.
+//!
+//! Records join per-partition batches in the accumulator; the sender drains ready batches into one
+//! Produce request per leader broker, at most `max.in.flight.requests.per.connection` at a time, and
+//! retries retriable failures after a backoff, re-routing when leadership moves.
+
+pub mod accumulator;
+pub mod partitioner;
+mod sender;
+pub mod settings;
+pub mod workload;
+
+use crate::actor::{Out, TimerKind};
+use crate::event::EventKind;
+use crate::ids::{BrokerId, NodeId, ProducerIdx};
+use crate::net::{Message, PartitionState};
+use crate::scenario::{Scenario, ValueSpec, Workload};
+use crate::time::{ms, timestamp_ms, Micros, US_PER_SEC};
+use accumulator::{Accumulator, ProducerBatch};
+use partitioner::{BuiltInPartitioner, Partitioner, StickyPartitionCache};
+use serde::{Deserialize, Serialize};
+use settings::ProducerSettings;
+use std::collections::BTreeMap;
+
+/// Producer timers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProducerTimer {
+    /// Time for the workload's next record.
+    NextRecord,
+    /// A batch may have lingered long enough, or a retry backoff ended: try to send.
+    Drain,
+    /// A Produce request got no answer within `request.timeout.ms`.
+    RequestTimeout { correlation: u64 },
+    /// Refresh metadata (`metadata.max.age.ms`).
+    MetadataRefresh,
+}
+
+/// A Produce request awaiting its response.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct InFlight {
+    broker: BrokerId,
+    batches: Vec<ProducerBatch>,
+}
+
+/// One producer client.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Producer {
+    idx: ProducerIdx,
+    topic: String,
+    num_partitions: u32,
+    brokers: u32,
+    settings: ProducerSettings,
+    workload: Workload,
+    partitioner: Partitioner,
+    accumulator: Accumulator,
+    leaders: BTreeMap<u32, (BrokerId, i32)>,
+    in_flight: BTreeMap<u64, InFlight>,
+    next_batch_id: u64,
+    next_correlation: u64,
+    records_sent_by_workload: u64,
+    produced: u64,
+    rate: u64,
+    rate_epoch: (Micros, u64),
+    metadata_in_flight: bool,
+    bootstrap: u32,
+    value_buf: Vec<u8>,
+    acked: Vec<crate::ledger::AckedBatch>,
+}
+
+impl Producer {
+    /// The scenario's producer number `idx` (1-based).
+    pub fn new(idx: ProducerIdx, scenario: &Scenario) -> Result<Producer, String> {
+        let spec = &scenario.producers[idx as usize - 1];
+        let settings = ProducerSettings::resolve(scenario.profile, &spec.config.0)
+            .map_err(|e| format!("producers[{}].config: {e}", idx - 1))?;
+        let num_partitions = scenario.topics.iter().find(|t| t.name == spec.topic).map_or(1, |t| t.partitions);
+        let partitioner = if settings.legacy_sticky {
+            Partitioner::Default(StickyPartitionCache::new())
+        } else {
+            let sticky = BuiltInPartitioner::new(settings.batch_size.max(1) as u32)?;
+            Partitioner::BuiltIn { ignore_keys: settings.ignore_keys, sticky }
+        };
+        Ok(Producer {
+            idx,
+            topic: spec.topic.clone(),
+            num_partitions,
+            brokers: scenario.cluster.brokers,
+            rate: spec.workload.records_per_sec,
+            settings,
+            workload: spec.workload.clone(),
+            partitioner,
+            accumulator: Accumulator::default(),
+            leaders: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            next_batch_id: 0,
+            next_correlation: 0,
+            records_sent_by_workload: 0,
+            produced: 0,
+            rate_epoch: (ms(spec.workload.start_ms), 0),
+            metadata_in_flight: false,
+            bootstrap: idx - 1,
+            value_buf: Vec::new(),
+            acked: Vec::new(),
+        })
+    }
+
+    /// Records created so far (by the workload and by hand).
+    pub fn produced(&self) -> u64 {
+        self.produced
+    }
+
+    /// Batches the producer was told were written (for the safety ledger).
+    pub fn acked(&self) -> &[crate::ledger::AckedBatch] {
+        &self.acked
+    }
+
+    /// Starts the client: bootstrap metadata, then the workload.
+    pub fn start(&mut self, out: &mut Out) {
+        self.request_metadata(out);
+        if self.rate > 0 {
+            out.timer(ms(self.workload.start_ms), TimerKind::Producer(ProducerTimer::NextRecord));
+        }
+        out.timer(out.now + ms(self.settings.metadata_max_age_ms), TimerKind::Producer(ProducerTimer::MetadataRefresh));
+    }
+
+    /// Changes the workload rate from now on.
+    pub fn set_rate(&mut self, records_per_sec: u64, out: &mut Out) {
+        let was_idle = self.rate == 0;
+        self.rate = records_per_sec;
+        self.rate_epoch = (out.now, 0);
+        if was_idle && records_per_sec > 0 {
+            out.timer(out.now, TimerKind::Producer(ProducerTimer::NextRecord));
+        }
+    }
+
+    /// Sends one record typed in by hand.
+    pub fn produce_by_hand(&mut self, key: Option<String>, value: String, partition: Option<u32>, out: &mut Out) {
+        let key = key.map(String::into_bytes);
+        self.value_buf = value.into_bytes();
+        self.append_record(key, partition, out);
+        self.drain(out);
+    }
+
+    /// Handles a timer.
+    pub fn on_timer(&mut self, timer: ProducerTimer, out: &mut Out) {
+        match timer {
+            ProducerTimer::NextRecord => self.next_workload_record(out),
+            ProducerTimer::Drain => self.drain(out),
+            ProducerTimer::RequestTimeout { correlation } => self.request_timed_out(correlation, out),
+            ProducerTimer::MetadataRefresh => {
+                self.request_metadata(out);
+                out.timer(out.now + ms(self.settings.metadata_max_age_ms), TimerKind::Producer(ProducerTimer::MetadataRefresh));
+            }
+        }
+    }
+
+    /// Handles a response.
+    pub fn on_message(&mut self, _from: NodeId, msg: Message, out: &mut Out) {
+        match msg {
+            Message::MetadataResponse { partitions, .. } => {
+                self.metadata_in_flight = false;
+                self.update_metadata(&partitions);
+                self.drain(out);
+            }
+            Message::ProduceResponse { correlation, results } => self.handle_response(correlation, results, out),
+            _ => {}
+        }
+    }
+
+    fn update_metadata(&mut self, partitions: &[PartitionState]) {
+        for s in partitions.iter().filter(|s| s.tp.topic == self.topic) {
+            let newer = self.leaders.get(&s.tp.partition).is_none_or(|&(_, e)| s.leader_epoch >= e);
+            if newer {
+                match s.leader {
+                    Some(l) => self.leaders.insert(s.tp.partition, (l, s.leader_epoch)),
+                    None => self.leaders.remove(&s.tp.partition),
+                };
+            }
+        }
+    }
+
+    /// Asks a broker for metadata, rotating through the bootstrap list so a dead broker is skipped.
+    fn request_metadata(&mut self, out: &mut Out) {
+        if self.metadata_in_flight {
+            return;
+        }
+        self.bootstrap = (self.bootstrap + 1) % self.brokers;
+        self.metadata_in_flight = true;
+        out.send(NodeId::Broker(self.bootstrap + 1), Message::MetadataRequest);
+        // If that broker is down the answer never comes: allow another try after a second.
+        out.timer(out.now + ms(1_000), TimerKind::Producer(ProducerTimer::Drain));
+    }
+
+    fn next_workload_record(&mut self, out: &mut Out) {
+        if self.rate == 0 || self.workload.max_records.is_some_and(|m| self.records_sent_by_workload >= m) {
+            return;
+        }
+        let key = workload::next_key(&self.workload.key, out.rng);
+        let spec: ValueSpec = self.workload.value.clone();
+        let mut buf = std::mem::take(&mut self.value_buf);
+        workload::next_value(&spec, out.rng, &mut buf);
+        self.value_buf = buf;
+        self.records_sent_by_workload += 1;
+        self.append_record(key, None, out);
+        self.drain(out);
+        // Evenly spaced arrivals, computed from the count so rounding never drifts.
+        let (t0, n0) = self.rate_epoch;
+        let n = self.records_sent_by_workload - n0;
+        let next = t0 + n.saturating_mul(US_PER_SEC) / self.rate;
+        out.timer(next.max(out.now), TimerKind::Producer(ProducerTimer::NextRecord));
+    }
+
+    fn available(&self) -> Vec<u32> {
+        self.leaders.keys().copied().collect()
+    }
+
+    fn append_record(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, out: &mut Out) {
+        let available = self.available();
+        let n = self.num_partitions;
+        let Ok(mut partition) = self.partitioner.choose(out.rng, key.as_deref(), explicit, &available, n) else {
+            return;
+        };
+        let value = std::mem::take(&mut self.value_buf);
+        let size = accumulator::record_size(key.as_deref(), &value);
+        let batch_size = self.settings.batch_size;
+        // KIP-480: a null-key record that would open a new batch first moves the sticky partition.
+        if key.is_none() && explicit.is_none() && !self.accumulator.fits(partition, size, batch_size) {
+            if let Partitioner::Default(_) = self.partitioner {
+                self.partitioner.on_new_batch(out.rng, partition, &available, n);
+                partition = self.partitioner.choose(out.rng, None, None, &available, n).unwrap_or(partition);
+            }
+        }
+        let appended = self.accumulator.append(
+            partition,
+            timestamp_ms(out.now),
+            key.as_deref(),
+            &value,
+            batch_size,
+            self.settings.compression,
+            out.now,
+            &mut self.next_batch_id,
+        );
+        self.value_buf = value;
+        self.produced += 1;
+        if appended.new_batch {
+            out.emit(EventKind::BatchCreated { producer: self.idx, batch: appended.batch, topic: self.topic.clone(), partition });
+            let linger_end = out.now + ms(self.settings.linger_ms);
+            out.timer(linger_end, TimerKind::Producer(ProducerTimer::Drain));
+        }
+        if key.is_none() && explicit.is_none() {
+            let enable_switch = self.accumulator.all_batches_full(partition, batch_size);
+            self.partitioner.on_append(out.rng, partition, size as u32, enable_switch, &available, n);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The replica fetcher: a follower pulls from each leader it follows, one request carrying all the
+//! partitions led by that broker, appends what comes back and learns the HW one round trip late.
+
+use super::{Broker, BrokerTimer};
+use crate::actor::{Out, TimerKind};
+use crate::event::EventKind;
+use crate::ids::{BrokerId, NodeId, TopicPartition};
+use crate::net::{ErrorCode, FetchPartition, FetchedPartition, Message};
+use crate::scenario::TruncationPolicy;
+use crate::time::{ms, timestamp_ms};
+use serde::{Deserialize, Serialize};
+
+/// Backoff after a fetch that returned only errors (`replica.fetch.backoff.ms`).
+const FETCH_BACKOFF_MS: u64 = 1_000;
+/// How long a fetch may go unanswered before it is sent again (`replica.socket.timeout.ms`).
+const FETCH_TIMEOUT_MS: u64 = 30_000;
+
+/// One fetcher per leader broker.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Fetcher {
+    /// The correlation id of the request (or backoff) in progress.
+    in_flight: Option<u64>,
+}
+
+impl Broker {
+    /// Starts a fetcher towards every leader this broker follows and is not already fetching from.
+    pub(super) fn ensure_fetching(&mut self, out: &mut Out) {
+        let leaders: Vec<BrokerId> = self
+            .replicas
+            .values()
+            .filter_map(|r| r.state.leader)
+            .filter(|&l| l != self.id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for leader in leaders {
+            if self.fetchers.get(&leader).is_none_or(|f| f.in_flight.is_none()) {
+                self.send_replica_fetch(leader, out);
+            }
+        }
+    }
+
+    fn send_replica_fetch(&mut self, leader: BrokerId, out: &mut Out) {
+        let followed: Vec<TopicPartition> =
+            self.replicas.iter().filter(|(_, r)| r.state.leader == Some(leader)).map(|(tp, _)| tp.clone()).collect();
+        if followed.is_empty() {
+            self.fetchers.remove(&leader);
+            return;
+        }
+        let use_epochs = self.settings.truncation == TruncationPolicy::LeaderEpoch;
+        let partitions = followed
+            .iter()
+            .map(|tp| {
+                let epoch = self.replicas[tp].state.leader_epoch;
+                let log = self.log_mut(tp);
+                FetchPartition {
+                    tp: tp.clone(),
+                    fetch_offset: log.log_end_offset(),
+                    current_leader_epoch: epoch,
+                    last_fetched_epoch: if use_epochs { log.latest_epoch() } else { None },
+                }
+            })
+            .collect();
+        let correlation = self.next_id();
+        self.fetchers.entry(leader).or_default().in_flight = Some(correlation);
+        let msg = Message::FetchRequest {
+            correlation,
+            replica: Some(self.id),
+            max_wait_us: ms(self.settings.replica_fetch_wait_max_ms),
+            min_bytes: 1,
+            max_bytes: self.settings.replica_fetch_max_bytes,
+            partitions,
+        };
+        out.send(NodeId::Broker(leader), msg);
+        out.timer(out.now + ms(FETCH_TIMEOUT_MS), TimerKind::Broker(BrokerTimer::FetcherTimeout { leader, correlation }));
+    }
+
+    pub(super) fn fetcher_timed_out(&mut self, leader: BrokerId, correlation: u64, out: &mut Out) {
+        if self.fetchers.get(&leader).is_some_and(|f| f.in_flight == Some(correlation)) {
+            self.fetchers.entry(leader).or_default().in_flight = None;
+            self.send_replica_fetch(leader, out);
+        }
+    }
+
+    pub(super) fn handle_fetch_response(&mut self, leader: BrokerId, correlation: u64, parts: Vec<FetchedPartition>, out: &mut Out) {
+        if self.fetchers.get(&leader).is_none_or(|f| f.in_flight != Some(correlation)) {
+            return; // An answer to a request we gave up on.
+        }
+        let mut progressed = false;
+        for part in parts {
+            progressed |= self.apply_fetched(leader, part, out);
+        }
+        if progressed {
+            self.fetchers.entry(leader).or_default().in_flight = None;
+            self.send_replica_fetch(leader, out);
+        } else {
+            // Only errors: back off before asking again (new metadata may move us elsewhere first).
+            let marker = self.next_id();
+            self.fetchers.entry(leader).or_default().in_flight = Some(marker);
+            out.timer(out.now + ms(FETCH_BACKOFF_MS), TimerKind::Broker(BrokerTimer::FetcherTimeout { leader, correlation: marker }));
+        }
+    }
+
+    /// Applies one partition of a fetch response; false if it carried an error.
+    fn apply_fetched(&mut self, leader: BrokerId, part: FetchedPartition, out: &mut Out) -> bool {
+        let tp = part.tp.clone();
+        if self.replicas.get(&tp).is_none_or(|r| r.state.leader != Some(leader)) {
+            return true; // Leadership moved while the fetch was in flight; nothing to apply.
+        }
+        if part.error != ErrorCode::None {
+            return false;
+        }
+        if let Some((epoch, end)) = part.diverging_epoch {
+            // KIP-101/279: truncate to the end of the largest common epoch, never past our own LEO.
+            let log = self.log_mut(&tp);
+            let mine = log.end_offset_for_epoch(epoch);
+            let target = match mine {
+                Some((e, my_end)) if e == epoch => my_end.min(end),
+                Some((_, my_end)) => my_end,
+                None => end.min(log.log_start_offset()),
+            }
+            .min(log.log_end_offset())
+            .max(0);
+            self.truncate(&tp, target, "diverging epoch from the leader", out);
+            return true;
+        }
+        let id = self.id;
+        let epoch = self.replicas[&tp].state.leader_epoch;
+        let now_ms = timestamp_ms(out.now);
+        let log = self.log_mut(&tp);
+        if !part.records.is_empty() {
+            let before = log.log_end_offset();
+            if let Ok(info) = log.append_as_follower(&part.records, now_ms) {
+                log.maybe_flush(now_ms);
+                out.emit(EventKind::RecordsAppended {
+                    broker: id,
+                    topic: tp.topic.clone(),
+                    partition: tp.partition,
+                    base_offset: before,
+                    last_offset: info.last_offset,
+                    leader_epoch: epoch,
+                    log_end_offset: log.log_end_offset(),
+                    as_leader: false,
+                });
+            }
+        }
+        let leo = log.log_end_offset();
+        let r = self.replicas.get_mut(&tp).expect("checked above");
+        // The follower's HW is the leader's, capped by its own LEO: one round trip behind.
+        let hw = part.high_watermark.min(leo);
+        if hw > r.hw {
+            r.hw = hw;
+            out.emit(EventKind::HighWatermarkUpdated { broker: id, topic: tp.topic.clone(), partition: tp.partition, high_watermark: hw });
+        }
+        true
+    }
+}

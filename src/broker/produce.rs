@@ -1,0 +1,156 @@
+//! Produce handling on the leader: acks=0/1/all, min.insync.replicas, and the produce purgatory where
+//! acks=all requests wait for the high watermark (kafka-facts.md §4, "acks semantics").
+
+use super::{Broker, BrokerTimer};
+use crate::actor::{Out, TimerKind};
+use crate::event::EventKind;
+use crate::ids::{NodeId, TopicPartition};
+use crate::net::{Acks, ErrorCode, Message, ProduceBatch, ProduceResult};
+use crate::time::{timestamp_ms, Micros};
+use serde::{Deserialize, Serialize};
+
+/// An acks=all request waiting in purgatory for the HW to pass its batches.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DelayedProduce {
+    client: NodeId,
+    correlation: u64,
+    /// Per batch: its result so far, and the offset the HW must reach (`requiredOffset`).
+    parts: Vec<(ProduceResult, i64, bool)>,
+}
+
+impl Broker {
+    pub(super) fn handle_produce(
+        &mut self,
+        client: NodeId,
+        correlation: u64,
+        acks: Acks,
+        timeout_us: Micros,
+        batches: Vec<ProduceBatch>,
+        out: &mut Out,
+    ) {
+        let mut parts = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let (result, required) = self.append_to_leader(&batch, acks, out);
+            let waiting = acks == Acks::All && result.error == ErrorCode::None;
+            parts.push((result, required, !waiting));
+        }
+        if acks == Acks::None {
+            return; // acks=0: the broker never answers.
+        }
+        let id = self.next_id();
+        let mut delayed = DelayedProduce { client, correlation, parts };
+        if self.try_complete_produce(&mut delayed) {
+            self.respond_produce(delayed, out);
+        } else {
+            self.delayed_produces.insert(id, delayed);
+            out.timer(out.now + timeout_us, TimerKind::Broker(BrokerTimer::ProduceExpired { id }));
+        }
+    }
+
+    /// `appendRecordsToLeader`: checks leadership and min ISR, then appends with offsets assigned.
+    fn append_to_leader(&mut self, batch: &ProduceBatch, acks: Acks, out: &mut Out) -> (ProduceResult, i64) {
+        let tp = &batch.tp;
+        let fail = |error| (ProduceResult { tp: tp.clone(), batch_id: batch.batch_id, error, base_offset: -1 }, 0);
+        let Some(r) = self.replicas.get(tp) else { return fail(ErrorCode::NotLeaderOrFollower) };
+        if r.state.leader != Some(self.id) {
+            return fail(ErrorCode::NotLeaderOrFollower);
+        }
+        let epoch = r.state.leader_epoch;
+        let min_isr = self.settings.topic(&tp.topic).min_insync_replicas;
+        if acks == Acks::All && r.state.isr.len() < min_isr.min(r.state.replicas.len()) {
+            return fail(ErrorCode::NotEnoughReplicas);
+        }
+        let now_ms = timestamp_ms(out.now);
+        let id = self.id;
+        let log = self.log_mut(tp);
+        let info = match log.append_as_leader(&batch.bytes, epoch, now_ms) {
+            Ok(info) => info,
+            Err(_) => return fail(ErrorCode::CorruptMessage),
+        };
+        log.maybe_flush(now_ms);
+        let leo = log.log_end_offset();
+        out.emit(EventKind::RecordsAppended {
+            broker: id,
+            topic: tp.topic.clone(),
+            partition: tp.partition,
+            base_offset: info.first_offset,
+            last_offset: info.last_offset,
+            leader_epoch: epoch,
+            log_end_offset: leo,
+            as_leader: true,
+        });
+        self.maybe_increment_hw(tp, out);
+        self.wake_fetches(tp, out);
+        let result = ProduceResult { tp: tp.clone(), batch_id: batch.batch_id, error: ErrorCode::None, base_offset: info.first_offset };
+        (result, info.last_offset + 1)
+    }
+
+    /// Completes the parts whose HW has been reached; true when all are done.
+    fn try_complete_produce(&self, delayed: &mut DelayedProduce) -> bool {
+        for (result, required, done) in delayed.parts.iter_mut() {
+            if *done {
+                continue;
+            }
+            let Some(r) = self.replicas.get(&result.tp) else {
+                *done = true;
+                result.error = ErrorCode::NotLeaderOrFollower;
+                continue;
+            };
+            if r.state.leader != Some(self.id) {
+                *done = true;
+                result.error = ErrorCode::NotLeaderOrFollower;
+            } else if r.hw >= *required {
+                *done = true;
+                // checkEnoughReplicasReachOffset: written and committed, but is the ISR big enough?
+                let min_isr = self.settings.topic(&result.tp.topic).min_insync_replicas;
+                if r.state.isr.len() < min_isr.min(r.state.replicas.len()) {
+                    result.error = ErrorCode::NotEnoughReplicasAfterAppend;
+                }
+            }
+        }
+        delayed.parts.iter().all(|(_, _, done)| *done)
+    }
+
+    fn respond_produce(&self, delayed: DelayedProduce, out: &mut Out) {
+        let results = delayed.parts.into_iter().map(|(r, _, _)| r).collect();
+        out.send(delayed.client, Message::ProduceResponse { correlation: delayed.correlation, results });
+    }
+
+    /// The HW moved: acks=all requests waiting on this partition may complete, consumers may read more.
+    pub(super) fn on_hw_advanced(&mut self, tp: &TopicPartition, out: &mut Out) {
+        let ids: Vec<u64> = self
+            .delayed_produces
+            .iter()
+            .filter(|(_, d)| d.parts.iter().any(|(r, _, done)| !done && &r.tp == tp))
+            .map(|(&id, _)| id)
+            .collect();
+        for id in ids {
+            if let Some(mut d) = self.delayed_produces.remove(&id) {
+                if self.try_complete_produce(&mut d) {
+                    self.respond_produce(d, out);
+                } else {
+                    self.delayed_produces.insert(id, d);
+                }
+            }
+        }
+        self.wake_fetches(tp, out);
+    }
+
+    pub(super) fn expire_produce(&mut self, id: u64, out: &mut Out) {
+        if let Some(mut d) = self.delayed_produces.remove(&id) {
+            self.try_complete_produce(&mut d);
+            for (result, _, done) in d.parts.iter_mut() {
+                if !*done {
+                    result.error = ErrorCode::RequestTimedOut;
+                    result.base_offset = -1;
+                }
+            }
+            self.respond_produce(d, out);
+        }
+    }
+
+    /// Leadership of `tp` changed: waiting produce requests on it end with NOT_LEADER_OR_FOLLOWER.
+    pub(super) fn fail_delayed_for(&mut self, tp: &TopicPartition, out: &mut Out) {
+        self.on_hw_advanced(tp, out);
+    }
+}

@@ -1,0 +1,112 @@
+//! Broker and topic settings resolved once from the scenario's config keys.
+
+use crate::config::{Overrides, Profile, Resolver, Scope};
+use crate::log::LogConfig;
+use crate::scenario::{Scenario, TruncationPolicy};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Per-topic settings (topic config over broker config over defaults).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TopicSettings {
+    /// `min.insync.replicas`.
+    pub min_insync_replicas: usize,
+    /// `unclean.leader.election.enable`.
+    pub unclean_leader_election: bool,
+    /// The log's settings.
+    pub log: LogConfig,
+}
+
+/// What a broker needs to know, resolved from config keys.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BrokerSettings {
+    /// Kafka version followed.
+    pub profile: Profile,
+    /// `replica.lag.time.max.ms`.
+    pub replica_lag_time_max_ms: u64,
+    /// `replica.fetch.wait.max.ms`.
+    pub replica_fetch_wait_max_ms: u64,
+    /// `replica.fetch.max.bytes`.
+    pub replica_fetch_max_bytes: u32,
+    /// `num.io.threads`: request handlers.
+    pub num_io_threads: usize,
+    /// Heartbeat interval towards the metadata quorum.
+    pub heartbeat_interval_ms: u64,
+    /// How followers truncate.
+    pub truncation: TruncationPolicy,
+    /// Settings of each topic.
+    pub topics: BTreeMap<String, TopicSettings>,
+}
+
+impl BrokerSettings {
+    /// Resolves the scenario's broker and topic overrides against the profile's defaults.
+    pub fn from_scenario(s: &Scenario) -> BrokerSettings {
+        let none = Overrides::default();
+        let broker = &s.cluster.config.0;
+        let b = Resolver::new(s.profile, Scope::Broker, broker, &none);
+        let topics = s
+            .topics
+            .iter()
+            .map(|t| (t.name.clone(), topic_settings(s.profile, &t.config.0, broker)))
+            .collect();
+        BrokerSettings {
+            profile: s.profile,
+            replica_lag_time_max_ms: b.uint("replica.lag.time.max.ms"),
+            replica_fetch_wait_max_ms: b.uint("replica.fetch.wait.max.ms"),
+            replica_fetch_max_bytes: b.uint("replica.fetch.max.bytes") as u32,
+            num_io_threads: b.uint("num.io.threads").max(1) as usize,
+            heartbeat_interval_ms: match s.profile {
+                // ZooKeeper's client pings at a third of the session timeout.
+                Profile::Kafka36 => (b.uint("zookeeper.session.timeout.ms") / 3).max(1),
+                Profile::Kafka40 => b.uint("broker.heartbeat.interval.ms"),
+            },
+            truncation: s.cluster.truncation,
+            topics,
+        }
+    }
+
+    /// A topic's settings (defaults for a topic the scenario did not declare).
+    pub fn topic(&self, topic: &str) -> TopicSettings {
+        self.topics.get(topic).cloned().unwrap_or_else(|| topic_settings(self.profile, &Overrides::default(), &Overrides::default()))
+    }
+
+    /// The log settings of a topic.
+    pub fn log_config(&self, topic: &str) -> LogConfig {
+        self.topic(topic).log
+    }
+}
+
+fn topic_settings(profile: Profile, topic: &Overrides, broker: &Overrides) -> TopicSettings {
+    let none = Overrides::default();
+    let t = Resolver::new(profile, Scope::Topic, topic, &none);
+    let b = Resolver::new(profile, Scope::Broker, broker, &none);
+    // A topic key overrides the broker's `log.`-prefixed (or identical) key.
+    let pick_int = |topic_key: &str, broker_key: &str| {
+        if topic.0.contains_key(topic_key) {
+            t.int(topic_key)
+        } else {
+            b.int(broker_key)
+        }
+    };
+    let policy = t.text("cleanup.policy");
+    let mut log = LogConfig::default();
+    log.segment_bytes = pick_int("segment.bytes", "log.segment.bytes") as u64;
+    log.segment_ms = t.uint("segment.ms");
+    log.retention_ms = pick_int("retention.ms", "log.retention.ms");
+    log.retention_bytes = pick_int("retention.bytes", "log.retention.bytes");
+    log.index_interval_bytes = t.uint("index.interval.bytes") as u32;
+    log.cleanup_policy_delete = policy.contains("delete");
+    log.cleanup_policy_compact = policy.contains("compact");
+    log.delete_retention_ms = t.uint("delete.retention.ms");
+    log.flush_messages = pick_int("flush.messages", "log.flush.interval.messages") as u64;
+    log.flush_ms = pick_int("flush.ms", "log.flush.interval.ms") as u64;
+    TopicSettings {
+        min_insync_replicas: pick_int("min.insync.replicas", "min.insync.replicas").max(1) as usize,
+        unclean_leader_election: if topic.0.contains_key("unclean.leader.election.enable") {
+            t.bool("unclean.leader.election.enable")
+        } else {
+            b.bool("unclean.leader.election.enable")
+        },
+        log,
+    }
+}

@@ -1,0 +1,128 @@
+//! The safety ledger: the simulation knows ground truth, so it can say which acknowledged records
+//! were lost, which were written twice, and which replicas disagree below the high watermark.
+//!
+//! Batches are identified by their CRC-32C (it covers timestamps, keys and values, not the offset or
+//! leader epoch a broker stamps), so a batch found at any offset in a log is the batch the producer
+//! sent, and the same CRC twice in one log is a duplicate written by a retry.
+
+use crate::broker::Broker;
+use crate::ids::TopicPartition;
+use crate::log::batch::batches;
+use crate::log::Log;
+use crate::net::PartitionState;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A batch the producer was told was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AckedBatch {
+    /// Where it went.
+    pub tp: TopicPartition,
+    /// Its CRC-32C.
+    pub crc: u32,
+    /// Records in it.
+    pub records: u32,
+}
+
+/// The ledger's counts, as `kafkascope run` prints them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerCounts {
+    /// Records created by producers.
+    pub produced: u64,
+    /// Records whose produce succeeded.
+    pub acknowledged: u64,
+    /// Acknowledged records missing from their partition's current leader (or, for an offline
+    /// partition, from every replica).
+    pub acked_lost: u64,
+    /// Records present more than once in a leader's log.
+    pub duplicates: u64,
+    /// Replicas whose log differs from the leader's below the leader's high watermark.
+    pub divergent_replicas: u64,
+}
+
+/// Every batch of a log, in offset order: (base offset, CRC, records, bytes).
+fn scan(log: &Log, upto: i64) -> Vec<(i64, u32, u32, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut offset = log.log_start_offset();
+    while offset < upto.min(log.log_end_offset()) {
+        let Ok(read) = log.read(offset, upto, usize::MAX) else { break };
+        if read.records.is_empty() || read.next_offset <= offset {
+            break;
+        }
+        for item in batches(&read.records) {
+            let Ok((_, h, bytes)) = item else { break };
+            out.push((h.base_offset, h.crc, h.records_count.max(0) as u32, bytes.to_vec()));
+        }
+        offset = read.next_offset;
+    }
+    out
+}
+
+/// Audits the cluster against what producers were told.
+pub fn audit(
+    brokers: &[Broker],
+    partitions: &BTreeMap<TopicPartition, PartitionState>,
+    acked: &[AckedBatch],
+    produced: u64,
+) -> LedgerCounts {
+    let mut counts = LedgerCounts { produced, ..Default::default() };
+    let broker = |id: u32| brokers.get(id as usize - 1);
+    // CRCs present per partition in the authoritative copy.
+    let mut present: BTreeMap<&TopicPartition, BTreeMap<u32, u32>> = BTreeMap::new();
+    for (tp, state) in partitions {
+        let mut crcs: BTreeMap<u32, u32> = BTreeMap::new();
+        let holders: Vec<u32> = match state.leader {
+            Some(l) => vec![l],
+            None => state.replicas.clone(),
+        };
+        for b in holders {
+            let Some(log) = broker(b).and_then(|br| br.disk.logs.get(tp)) else { continue };
+            let seen = scan(log, log.log_end_offset());
+            if state.leader.is_some() {
+                for (_, crc, n, _) in &seen {
+                    let c = crcs.entry(*crc).or_default();
+                    if *c > 0 {
+                        counts.duplicates += *n as u64;
+                    }
+                    *c += 1;
+                }
+            } else {
+                for (_, crc, _, _) in &seen {
+                    crcs.entry(*crc).or_insert(1);
+                }
+            }
+        }
+        present.insert(tp, crcs);
+        counts.divergent_replicas += divergent(brokers, tp, state);
+    }
+    for a in acked {
+        counts.acknowledged += a.records as u64;
+        let found = present.get(&a.tp).is_some_and(|m| m.contains_key(&a.crc));
+        if !found {
+            counts.acked_lost += a.records as u64;
+        }
+    }
+    counts
+}
+
+/// Followers whose committed prefix differs from the leader's.
+fn divergent(brokers: &[Broker], tp: &TopicPartition, state: &PartitionState) -> u64 {
+    let Some(leader) = state.leader else { return 0 };
+    let Some(lb) = brokers.get(leader as usize - 1) else { return 0 };
+    let (Some(llog), Some(replica)) = (lb.disk.logs.get(tp), lb.replica(tp)) else { return 0 };
+    let hw = replica.hw;
+    let reference = scan(llog, hw);
+    let mut n = 0;
+    for &b in state.replicas.iter().filter(|&&b| b != leader) {
+        let Some(flog) = brokers.get(b as usize - 1).and_then(|br| br.disk.logs.get(tp)) else { continue };
+        let upto = hw.min(flog.log_end_offset());
+        let theirs = scan(flog, upto);
+        let mine: Vec<_> = reference.iter().filter(|(base, ..)| *base < upto).collect();
+        let differs = theirs.len() != mine.len() || theirs.iter().zip(mine).any(|(a, b)| a.0 != b.0 || a.3 != b.3);
+        if differs {
+            n += 1;
+        }
+    }
+    n
+}

@@ -1,0 +1,232 @@
+//! Records inside a batch: varint-framed, written straight into the builder's buffer and parsed
+//! back with bounds checks on every length.
+
+use super::{validate, BatchError, BatchHeader, TimestampType, HEADER_SIZE};
+use crate::log::compression::decompress;
+use crate::log::varint::{
+    read_varint, read_varlong, size_of_varint, size_of_varlong, write_varint, write_varlong,
+};
+use serde::{Deserialize, Serialize};
+
+/// One record of a batch, with offset and timestamp relative to the batch header.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// offset − baseOffset.
+    pub offset_delta: i32,
+    /// timestamp − baseTimestamp.
+    pub timestamp_delta: i64,
+    /// Key bytes; None is a null key.
+    pub key: Option<Vec<u8>>,
+    /// Value bytes; None is a tombstone.
+    pub value: Option<Vec<u8>>,
+    /// Headers in order: UTF-8 key, nullable value.
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+impl Record {
+    /// Absolute offset of the record in the batch described by `h`.
+    pub fn offset(&self, h: &BatchHeader) -> i64 {
+        h.base_offset.saturating_add(self.offset_delta as i64)
+    }
+    /// Absolute timestamp; for LogAppendTime batches Kafka reports the batch's maxTimestamp.
+    pub fn timestamp(&self, h: &BatchHeader) -> i64 {
+        match h.timestamp_type() {
+            TimestampType::LogAppendTime => h.max_timestamp,
+            TimestampType::CreateTime => h.base_timestamp.saturating_add(self.timestamp_delta),
+        }
+    }
+    /// Producer sequence of the record (−1 when the batch has none).
+    pub fn sequence(&self, h: &BatchHeader) -> i32 {
+        super::increment_sequence(h.base_sequence, self.offset_delta)
+    }
+}
+
+fn bytes_size(b: Option<&[u8]>) -> usize {
+    match b {
+        None => size_of_varint(-1),
+        Some(b) => size_of_varint(b.len() as i32) + b.len(),
+    }
+}
+
+fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
+    match b {
+        None => write_varint(out, -1),
+        Some(b) => {
+            write_varint(out, b.len() as i32);
+            out.extend_from_slice(b);
+        }
+    }
+}
+
+/// Appends one encoded record to `out` (the body size is computed first, as `DefaultRecord` does).
+pub(super) fn write_record(
+    out: &mut Vec<u8>,
+    offset_delta: i32,
+    timestamp_delta: i64,
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[(&str, Option<&[u8]>)],
+) {
+    let mut body = 1 + size_of_varlong(timestamp_delta) + size_of_varint(offset_delta);
+    body += bytes_size(key) + bytes_size(value) + size_of_varint(headers.len() as i32);
+    for (k, v) in headers {
+        body += bytes_size(Some(k.as_bytes())) + bytes_size(*v);
+    }
+    write_varint(out, body as i32);
+    out.push(0); // record attributes: unused
+    write_varlong(out, timestamp_delta);
+    write_varint(out, offset_delta);
+    write_bytes(out, key);
+    write_bytes(out, value);
+    write_varint(out, headers.len() as i32);
+    for (k, v) in headers {
+        write_bytes(out, Some(k.as_bytes()));
+        write_bytes(out, *v);
+    }
+}
+
+/// A cursor over untrusted record bytes that reports the record index, field and position.
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+    index: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn fail(&self, field: &'static str, reason: impl Into<String>) -> BatchError {
+        BatchError::InvalidRecord {
+            index: self.index,
+            field,
+            at: self.pos,
+            reason: reason.into(),
+        }
+    }
+    fn varint(&mut self, field: &'static str) -> Result<i32, BatchError> {
+        let (v, n) = read_varint(self.data.get(self.pos..).unwrap_or_default())
+            .map_err(|e| self.fail(field, format!("{e:?} varint")))?;
+        self.pos += n;
+        Ok(v)
+    }
+    fn varlong(&mut self, field: &'static str) -> Result<i64, BatchError> {
+        let (v, n) = read_varlong(self.data.get(self.pos..).unwrap_or_default())
+            .map_err(|e| self.fail(field, format!("{e:?} varlong")))?;
+        self.pos += n;
+        Ok(v)
+    }
+    fn take(&mut self, field: &'static str, len: usize) -> Result<&'a [u8], BatchError> {
+        let s = self.data.get(self.pos..self.pos.saturating_add(len));
+        let s = s.ok_or_else(|| {
+            self.fail(field, format!("{len} bytes run past the end of the record"))
+        })?;
+        self.pos += len;
+        Ok(s)
+    }
+    fn nullable(&mut self, field: &'static str) -> Result<Option<Vec<u8>>, BatchError> {
+        match self.varint(field)? {
+            -1 => Ok(None),
+            n if n < 0 => Err(self.fail(field, format!("negative length {n}"))),
+            n => Ok(Some(self.take(field, n as usize)?.to_vec())),
+        }
+    }
+}
+
+fn read_record(data: &[u8], pos: usize, index: usize) -> Result<(Record, usize), BatchError> {
+    let mut outer = Reader { data, pos, index };
+    let len = outer.varint("length")?;
+    if len < 0 {
+        return Err(outer.fail("length", format!("negative record length {len}")));
+    }
+    let body_start = outer.pos;
+    let body = outer.take("length", len as usize)?;
+    // Read the body on its own so no field can run into the next record.
+    let mut r = Reader {
+        data: body,
+        pos: 0,
+        index,
+    };
+    let shift = |e: BatchError| match e {
+        BatchError::InvalidRecord {
+            index,
+            field,
+            at,
+            reason,
+        } => BatchError::InvalidRecord {
+            index,
+            field,
+            at: at + body_start,
+            reason,
+        },
+        other => other,
+    };
+    let rec = (|| {
+        r.take("attributes", 1)?;
+        let timestamp_delta = r.varlong("timestampDelta")?;
+        let offset_delta = r.varint("offsetDelta")?;
+        let key = r.nullable("key")?;
+        let value = r.nullable("value")?;
+        let count = r.varint("headersCount")?;
+        if count < 0 {
+            return Err(r.fail("headersCount", format!("negative count {count}")));
+        }
+        let mut headers = Vec::with_capacity((count as usize).min(body.len()));
+        for _ in 0..count {
+            let k = r
+                .nullable("headerKey")?
+                .ok_or_else(|| r.fail("headerKey", "null header key"))?;
+            let k =
+                String::from_utf8(k).map_err(|_| r.fail("headerKey", "header key is not UTF-8"))?;
+            headers.push((k, r.nullable("headerValue")?));
+        }
+        if r.pos != body.len() {
+            return Err(r.fail(
+                "length",
+                format!(
+                    "record declares {} bytes but its fields use {}",
+                    body.len(),
+                    r.pos
+                ),
+            ));
+        }
+        Ok(Record {
+            offset_delta,
+            timestamp_delta,
+            key,
+            value,
+            headers,
+        })
+    })()
+    .map_err(shift)?;
+    Ok((rec, outer.pos))
+}
+
+/// Parses `count` records from an uncompressed records area; trailing bytes are an error.
+pub(crate) fn parse_records(data: &[u8], count: i32) -> Result<Vec<Record>, BatchError> {
+    let mut out = Vec::with_capacity((count.max(0) as usize).min(data.len()));
+    let mut pos = 0;
+    for index in 0..count.max(0) as usize {
+        let (rec, next) = read_record(data, pos, index)?;
+        out.push(rec);
+        pos = next;
+    }
+    if pos != data.len() {
+        let reason = format!("{} bytes left after {count} records", data.len() - pos);
+        return Err(BatchError::InvalidRecord {
+            index: count.max(0) as usize,
+            field: "recordsCount",
+            at: pos,
+            reason,
+        });
+    }
+    Ok(out)
+}
+
+/// Validates a batch (magic, lengths, CRC), decompresses its records area and parses every record.
+pub fn decode_records(buf: &[u8]) -> Result<(BatchHeader, Vec<Record>), BatchError> {
+    let h = validate(buf)?;
+    let area = &buf[HEADER_SIZE..h.size_in_bytes()];
+    let plain = decompress(h.compression(), area).map_err(|error| BatchError::Compression {
+        at: HEADER_SIZE,
+        error,
+    })?;
+    Ok((h, parse_records(&plain, h.records_count)?))
+}

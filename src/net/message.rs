@@ -1,0 +1,215 @@
+//! The requests and responses of Kafka's protocol that the simulation carries, reduced to the fields
+//! the algorithms use. Record data travels as real RecordBatch v2 bytes.
+
+use crate::ids::{BrokerId, TopicPartition};
+use crate::time::Micros;
+use serde::{Deserialize, Serialize};
+
+/// Kafka's error codes, named as Kafka names them on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ErrorCode {
+    /// NONE.
+    None,
+    /// The broker is not the leader (or a follower) of this partition.
+    NotLeaderOrFollower,
+    /// acks=all and the ISR is smaller than min.insync.replicas: nothing was written.
+    NotEnoughReplicas,
+    /// acks=all: written, but the ISR shrank below min.insync.replicas before it was acknowledged.
+    NotEnoughReplicasAfterAppend,
+    /// The request waited longer than its timeout.
+    RequestTimedOut,
+    /// The request named an older leader epoch than the broker's.
+    FencedLeaderEpoch,
+    /// The request named a newer leader epoch than the broker knows.
+    UnknownLeaderEpoch,
+    /// The fetch offset is outside [log start, LEO].
+    OffsetOutOfRange,
+    /// The broker does not host the partition.
+    UnknownTopicOrPartition,
+    /// A batch failed validation (CRC, lengths).
+    CorruptMessage,
+    /// The producer's sequence number is not the next expected one.
+    OutOfOrderSequenceNumber,
+    /// The producer's epoch is older than the broker's.
+    InvalidProducerEpoch,
+    /// The controller rejected an ISR change from a stale leader epoch.
+    InvalidUpdateVersion,
+}
+
+impl ErrorCode {
+    /// Kafka's name for the error (`NOT_LEADER_OR_FOLLOWER`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::None => "NONE",
+            ErrorCode::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            ErrorCode::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
+            ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+            ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            ErrorCode::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            ErrorCode::CorruptMessage => "CORRUPT_MESSAGE",
+            ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            ErrorCode::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
+            ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+        }
+    }
+
+    /// Retriable errors make the producer resend after a metadata refresh and backoff.
+    pub fn is_retriable(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::NotLeaderOrFollower
+                | ErrorCode::NotEnoughReplicas
+                | ErrorCode::NotEnoughReplicasAfterAppend
+                | ErrorCode::RequestTimedOut
+                | ErrorCode::FencedLeaderEpoch
+                | ErrorCode::UnknownLeaderEpoch
+                | ErrorCode::UnknownTopicOrPartition
+                | ErrorCode::CorruptMessage
+        )
+    }
+}
+
+/// `acks` as the producer sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Acks {
+    /// acks=0: fire and forget; the broker sends no response.
+    None,
+    /// acks=1: the leader answers after its own append.
+    Leader,
+    /// acks=all (-1): the leader answers once the HW passes the batch.
+    All,
+}
+
+/// The controller's view of one partition, as sent in LeaderAndIsr / UpdateMetadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionState {
+    /// Which partition.
+    pub tp: TopicPartition,
+    /// Current leader, `None` when offline.
+    pub leader: Option<BrokerId>,
+    /// Bumped on every leader change.
+    pub leader_epoch: i32,
+    /// In-sync replicas.
+    pub isr: Vec<BrokerId>,
+    /// All assigned replicas; the first is the preferred leader.
+    pub replicas: Vec<BrokerId>,
+    /// Bumped on every change (KRaft's partition epoch; ZooKeeper's zkVersion).
+    pub partition_epoch: i32,
+}
+
+/// One partition's batch in a Produce request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProduceBatch {
+    /// Destination partition.
+    pub tp: TopicPartition,
+    /// Producer-local batch id (for events and the ledger; not on Kafka's wire).
+    pub batch_id: u64,
+    /// RecordBatch v2 bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// One partition's answer in a Produce response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProduceResult {
+    /// Which partition.
+    pub tp: TopicPartition,
+    /// Which batch.
+    pub batch_id: u64,
+    /// NONE or the error.
+    pub error: ErrorCode,
+    /// Offset of the batch's first record, -1 on error.
+    pub base_offset: i64,
+}
+
+/// One partition in a Fetch request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchPartition {
+    /// Which partition.
+    pub tp: TopicPartition,
+    /// First offset wanted (a follower's LEO).
+    pub fetch_offset: i64,
+    /// The leader epoch the fetcher believes is current (KIP-320).
+    pub current_leader_epoch: i32,
+    /// The epoch of the last batch the follower has (KIP-595-style truncation, Kafka 2.7+).
+    pub last_fetched_epoch: Option<i32>,
+}
+
+/// One partition in a Fetch response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchedPartition {
+    /// Which partition.
+    pub tp: TopicPartition,
+    /// NONE or the error.
+    pub error: ErrorCode,
+    /// The leader's high watermark.
+    pub high_watermark: i64,
+    /// The leader's log start offset.
+    pub log_start_offset: i64,
+    /// Whole batches starting at the fetch offset.
+    pub records: Vec<u8>,
+    /// Where the follower's log diverges from the leader's: (epoch, end offset).
+    pub diverging_epoch: Option<(i32, i64)>,
+}
+
+/// Everything that travels on the simulated network.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Message {
+    /// Which brokers lead which partitions.
+    MetadataRequest,
+    /// The broker's metadata cache.
+    MetadataResponse { brokers: Vec<BrokerId>, partitions: Vec<PartitionState> },
+    /// Record batches for partitions led by the receiving broker.
+    ProduceRequest { correlation: u64, acks: Acks, timeout_us: Micros, batches: Vec<ProduceBatch> },
+    /// Per-partition results of a Produce.
+    ProduceResponse { correlation: u64, results: Vec<ProduceResult> },
+    /// A pull from a consumer (`replica: None`) or a follower.
+    FetchRequest { correlation: u64, replica: Option<BrokerId>, max_wait_us: Micros, min_bytes: u32, max_bytes: u32, partitions: Vec<FetchPartition> },
+    /// Records for each requested partition.
+    FetchResponse { correlation: u64, partitions: Vec<FetchedPartition> },
+    /// The controller's decisions: brokers lead, follow, and update their metadata cache.
+    LeaderAndIsr { controller_epoch: u32, live_brokers: Vec<BrokerId>, partitions: Vec<PartitionState> },
+    /// A leader asks to change a partition's ISR (KIP-497).
+    AlterPartition { broker: BrokerId, tp: TopicPartition, leader_epoch: i32, partition_epoch: i32, new_isr: Vec<BrokerId> },
+    /// The controller's answer to AlterPartition, with the partition's current state.
+    AlterPartitionResponse { error: ErrorCode, state: PartitionState },
+    /// Broker liveness (KRaft BrokerHeartbeat / ZooKeeper session ping); `incarnation` changes on restart.
+    Heartbeat { broker: BrokerId, incarnation: u32 },
+}
+
+impl Message {
+    /// Approximate wire size: a small header plus record bytes, so bandwidth is spent on data.
+    pub fn wire_bytes(&self) -> u64 {
+        const HEADER: u64 = 40;
+        HEADER
+            + match self {
+                Message::ProduceRequest { batches, .. } => batches.iter().map(|b| 30 + b.bytes.len() as u64).sum(),
+                Message::FetchResponse { partitions, .. } => partitions.iter().map(|p| 40 + p.records.len() as u64).sum(),
+                Message::FetchRequest { partitions, .. } => 30 * partitions.len() as u64,
+                Message::ProduceResponse { results, .. } => 30 * results.len() as u64,
+                Message::MetadataResponse { partitions, .. } | Message::LeaderAndIsr { partitions, .. } => {
+                    40 * partitions.len() as u64
+                }
+                _ => 0,
+            }
+    }
+
+    /// The kind drawn in the UI.
+    pub fn kind(&self) -> crate::event::MessageKind {
+        use crate::event::MessageKind as K;
+        match self {
+            Message::MetadataRequest => K::Metadata,
+            Message::MetadataResponse { .. } => K::MetadataResponse,
+            Message::ProduceRequest { .. } => K::Produce,
+            Message::ProduceResponse { .. } => K::ProduceResponse,
+            Message::FetchRequest { .. } => K::Fetch,
+            Message::FetchResponse { .. } => K::FetchResponse,
+            Message::LeaderAndIsr { .. } => K::LeaderAndIsr,
+            Message::AlterPartition { .. } => K::AlterPartition,
+            Message::AlterPartitionResponse { .. } => K::AlterPartitionResponse,
+            Message::Heartbeat { .. } => K::Heartbeat,
+        }
+    }
+}

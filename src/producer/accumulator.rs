@@ -1,0 +1,162 @@
+//! The RecordAccumulator: per-partition queues of batches that fill until `batch.size` or until
+//! `linger.ms` passes (the seed's "train"), built directly as RecordBatch v2 bytes.
+
+use crate::log::batch::{BatchBuilder, BatchOptions};
+use crate::log::compression::Compression;
+use crate::time::{ms, Micros};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+
+/// A batch in the accumulator or in flight.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProducerBatch {
+    /// Producer-local id.
+    pub id: u64,
+    /// Destination partition.
+    pub partition: u32,
+    /// Records so far.
+    pub records: u32,
+    /// Open builder while the batch can still take records.
+    pub builder: Option<BatchBuilder>,
+    /// Sealed bytes (kept for retries: a retry resends the same batch).
+    pub bytes: Vec<u8>,
+    /// When the batch was created (linger and delivery timeout count from here).
+    pub created: Micros,
+    /// Send attempts so far.
+    pub attempts: u32,
+    /// Not before this time (retry backoff).
+    pub retry_at: Micros,
+}
+
+impl ProducerBatch {
+    /// Uncompressed bytes so far, what `batch.size` is compared against.
+    pub fn size(&self) -> usize {
+        self.builder.as_ref().map_or(self.bytes.len(), |b| b.estimated_size())
+    }
+
+    /// Closes the builder into bytes (idempotent).
+    pub fn seal(&mut self) {
+        if let Some(b) = self.builder.take() {
+            self.bytes = b.build();
+        }
+    }
+}
+
+/// Bytes a record adds to a batch: key, value, and at most 20 bytes of v2 varint overhead.
+pub fn record_size(key: Option<&[u8]>, value: &[u8]) -> usize {
+    key.map_or(0, |k| k.len()) + value.len() + 20
+}
+
+/// Per-partition batch queues.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Accumulator {
+    queues: BTreeMap<u32, VecDeque<ProducerBatch>>,
+}
+
+/// Where an appended record went.
+pub struct Appended {
+    /// The batch id.
+    pub batch: u64,
+    /// True if the record opened a new batch.
+    pub new_batch: bool,
+}
+
+impl Accumulator {
+    /// Appends a record to the partition's last open batch, or opens a new one when it would not fit.
+    #[allow(clippy::too_many_arguments)]
+    pub fn append(
+        &mut self,
+        partition: u32,
+        timestamp_ms: i64,
+        key: Option<&[u8]>,
+        value: &[u8],
+        batch_size: usize,
+        compression: Compression,
+        now: Micros,
+        next_id: &mut u64,
+    ) -> Appended {
+        let fits = self.fits(partition, record_size(key, value), batch_size);
+        let queue = self.queues.entry(partition).or_default();
+        let mut new_batch = false;
+        if !fits {
+            if let Some(last) = queue.back_mut() {
+                last.seal();
+            }
+            *next_id += 1;
+            let options = BatchOptions { compression, ..BatchOptions::default() };
+            queue.push_back(ProducerBatch {
+                id: *next_id,
+                partition,
+                records: 0,
+                builder: Some(BatchBuilder::new(options)),
+                bytes: Vec::new(),
+                created: now,
+                attempts: 0,
+                retry_at: 0,
+            });
+            new_batch = true;
+        }
+        let batch = queue.back_mut().expect("just ensured");
+        if let Some(b) = batch.builder.as_mut() {
+            b.append(timestamp_ms, key, Some(value), &[]);
+        }
+        batch.records += 1;
+        Appended { batch: batch.id, new_batch }
+    }
+
+    /// True if a record of `record_size` bytes fits the partition's open batch.
+    pub fn fits(&self, partition: u32, record_size: usize, batch_size: usize) -> bool {
+        self.queues
+            .get(&partition)
+            .and_then(|q| q.back())
+            .is_some_and(|b| b.builder.is_some() && b.size() + record_size <= batch_size.max(1))
+    }
+
+    /// True if no batch of the partition is still filling (KIP-794's `enableSwitch`).
+    pub fn all_batches_full(&self, partition: u32, batch_size: usize) -> bool {
+        self.queues.get(&partition).and_then(|q| q.back()).is_none_or(|b| b.size() >= batch_size)
+    }
+
+    /// Puts a failed batch back at the front of its queue, to be retried after `retry_at`.
+    pub fn reenqueue(&mut self, batch: ProducerBatch) {
+        self.queues.entry(batch.partition).or_default().push_front(batch);
+    }
+
+    /// True if the partition's head batch may leave now: full, lingered long enough, or a retry
+    /// whose backoff has passed (`RecordAccumulator.ready`).
+    pub fn head_ready(&self, partition: u32, now: Micros, batch_size: usize, linger_ms: u64) -> bool {
+        let Some(queue) = self.queues.get(&partition) else { return false };
+        let Some(head) = queue.front() else { return false };
+        if head.attempts > 0 {
+            return now >= head.retry_at;
+        }
+        let full = queue.len() > 1 || head.size() >= batch_size;
+        full || now >= head.created + ms(linger_ms)
+    }
+
+    /// Takes the partition's head batch, sealed.
+    pub fn pop_head(&mut self, partition: u32) -> Option<ProducerBatch> {
+        let mut b = self.queues.get_mut(&partition)?.pop_front()?;
+        b.seal();
+        Some(b)
+    }
+
+    /// Partitions with queued batches.
+    pub fn partitions(&self) -> Vec<u32> {
+        self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(&p, _)| p).collect()
+    }
+
+    /// Number of batches queued for a partition (the adaptive partitioner's load signal).
+    pub fn queue_len(&self, partition: u32) -> usize {
+        self.queues.get(&partition).map_or(0, |q| q.len())
+    }
+
+    /// The earliest time a head batch becomes ready by lingering or backoff, for the next wake-up.
+    pub fn next_ready_time(&self, linger_ms: u64) -> Option<Micros> {
+        self.queues
+            .values()
+            .filter_map(|q| q.front())
+            .map(|h| if h.attempts > 0 { h.retry_at } else { h.created + ms(linger_ms) })
+            .min()
+    }
+}

@@ -1,0 +1,384 @@
+//! The simulation: a timer queue over virtual time, the network, and the actors.
+//!
+//! `Sim::apply` takes a command now; `Sim::advance_to` runs every timer due up to a time and returns the
+//! events. Everything is ordered by (virtual time, sequence number), randomness comes from one seeded
+//! RNG, and every event is folded into a rolling hash, so a run is reproducible and checkable.
+
+use crate::actor::{Effect, Out, TimerKind};
+use crate::broker::Broker;
+use crate::command::Command;
+use crate::consumer::Consumer;
+use crate::controller::Controller;
+use crate::event::{Event, EventKind, StopCause};
+use crate::ids::NodeId;
+use crate::net::{CostModel, Message, Network};
+use crate::producer::Producer;
+use crate::rng::SimRng;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::time::{ms, Micros};
+use crate::trace::TraceHash;
+use serde::{Deserialize, Serialize};
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// What happens when a scheduled entry comes due.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+enum Due {
+    /// A message reaches its destination.
+    Deliver { id: u64, from: NodeId, to: NodeId, msg: Message },
+    /// A broker's request handler finishes a request that arrived earlier.
+    Handle { broker: u32, incarnation: u32, from: NodeId, msg: Message },
+    /// An actor's own timer; dropped if the actor restarted since (`incarnation`).
+    Timer { node: NodeId, incarnation: u32, timer: TimerKind },
+    /// A timeline command.
+    Command(Command),
+    /// A lesson narration step.
+    Narration { en: String, zh_tw: String, target: Option<String> },
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Scheduled {
+    at: Micros,
+    seq: u64,
+    due: Due,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+/// Totals for the end of a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Virtual time reached.
+    pub at_us: Micros,
+    /// Records created by producers.
+    pub produced: u64,
+    /// Records whose produce request succeeded.
+    pub acknowledged: u64,
+    /// Records delivered to consumers.
+    pub consumed: u64,
+    /// Events emitted.
+    pub events: u64,
+    /// Rolling FNV-1a-64 over every event's compact JSON line, as 16 hex digits.
+    pub trace_hash: String,
+    /// The safety ledger's audit of the cluster at this time.
+    pub ledger: crate::ledger::LedgerCounts,
+}
+
+/// A running simulation. Serializable whole: that is its snapshot.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Sim {
+    now: Micros,
+    seq: u64,
+    next_msg: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    rng: SimRng,
+    cost: CostModel,
+    net: Network,
+    brokers: Vec<Broker>,
+    controller: Controller,
+    producers: Vec<Producer>,
+    consumers: Vec<Consumer>,
+    scenario: Scenario,
+    trace: TraceHash,
+    stats: Summary,
+    /// Events not yet handed out by `advance_to` (kept in snapshots too).
+    out: Vec<Event>,
+    #[serde(skip)]
+    effects: Vec<Effect>,
+}
+
+impl Sim {
+    /// Builds the cluster, topics and clients of a scenario at virtual time zero.
+    pub fn new(scenario: &Scenario) -> Result<Sim, ScenarioError> {
+        scenario.validate()?;
+        let mut rng = SimRng::new(scenario.seed);
+        let brokers = (1..=scenario.cluster.brokers).map(|id| Broker::new(id, scenario)).collect();
+        let controller = Controller::new(scenario, &mut rng).map_err(ScenarioError)?;
+        let producers = (0..scenario.producers.len())
+            .map(|i| Producer::new(i as u32 + 1, scenario))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ScenarioError)?;
+        let consumers = (0..scenario.consumers.len()).map(|i| Consumer::new(i as u32 + 1, scenario)).collect();
+        let mut sim = Sim {
+            now: 0,
+            seq: 0,
+            next_msg: 0,
+            queue: BinaryHeap::new(),
+            rng,
+            cost: scenario.cluster.cost_model.clone(),
+            net: Network::default(),
+            brokers,
+            controller,
+            producers,
+            consumers,
+            scenario: scenario.clone(),
+            trace: TraceHash::default(),
+            stats: Summary::default(),
+            out: Vec::new(),
+            effects: Vec::new(),
+        };
+        for step in &scenario.timeline {
+            sim.schedule(ms(step.at_ms), Due::Command(step.command.clone()));
+        }
+        for n in &scenario.narration {
+            let due = Due::Narration { en: n.en.clone(), zh_tw: n.zh_tw.clone(), target: n.target.clone() };
+            sim.schedule(ms(n.at_ms), due);
+        }
+        sim.start_all();
+        Ok(sim)
+    }
+
+    fn start_all(&mut self) {
+        for i in 0..self.brokers.len() {
+            self.with_broker(i, |b, out| b.start(out));
+        }
+        self.with_controller(|c, out| c.start(out));
+        for i in 0..self.producers.len() {
+            self.with_producer(i, |p, out| p.start(out));
+        }
+        for i in 0..self.consumers.len() {
+            self.with_consumer(i, |c, out| c.start(out));
+        }
+    }
+
+    /// Current virtual time.
+    pub fn now_us(&self) -> Micros {
+        self.now
+    }
+
+    /// The scenario this simulation was built from.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The rolling trace hash so far, as 16 hex digits.
+    pub fn trace_hash(&self) -> String {
+        self.trace.hex()
+    }
+
+    /// Totals so far.
+    pub fn summary(&self) -> Summary {
+        let mut s = self.stats.clone();
+        s.at_us = self.now;
+        s.produced = self.producers.iter().map(|p| p.produced()).sum();
+        s.trace_hash = self.trace.hex();
+        s.ledger = self.ledger();
+        s
+    }
+
+    /// Audits acknowledged records against the brokers' logs (see [`crate::ledger`]).
+    pub fn ledger(&self) -> crate::ledger::LedgerCounts {
+        let acked: Vec<crate::ledger::AckedBatch> = self.producers.iter().flat_map(|p| p.acked().iter().cloned()).collect();
+        let produced = self.producers.iter().map(|p| p.produced()).sum();
+        crate::ledger::audit(&self.brokers, self.controller.partitions(), &acked, produced)
+    }
+
+    /// The brokers, for inspection by tests and views.
+    pub fn brokers(&self) -> &[Broker] {
+        &self.brokers
+    }
+
+    /// The controller's state of every partition.
+    pub fn partitions(&self) -> &std::collections::BTreeMap<crate::ids::TopicPartition, crate::net::PartitionState> {
+        self.controller.partitions()
+    }
+
+    /// The time of the next scheduled happening, if any.
+    pub fn next_due(&self) -> Option<Micros> {
+        self.queue.peek().map(|Reverse(s)| s.at)
+    }
+
+    /// Applies a command at the current virtual time; bad commands are rejected, not panicked on.
+    pub fn apply(&mut self, cmd: Command) -> Result<(), String> {
+        self.scenario.check_command(&cmd)?;
+        self.execute(cmd);
+        Ok(())
+    }
+
+    /// Runs everything due up to and including `until` and returns the events, in order.
+    pub fn advance_to(&mut self, until: Micros) -> Vec<Event> {
+        while let Some(Reverse(next)) = self.queue.peek() {
+            if next.at > until {
+                break;
+            }
+            let Reverse(item) = self.queue.pop().expect("peeked");
+            self.now = item.at;
+            self.fire(item.due);
+        }
+        self.now = self.now.max(until);
+        std::mem::take(&mut self.out)
+    }
+
+    /// A snapshot of the whole state, to restore later (seek, fork, reload).
+    pub fn snapshot(&self) -> Sim {
+        self.clone()
+    }
+
+    fn schedule(&mut self, at: Micros, due: Due) {
+        self.seq += 1;
+        self.queue.push(Reverse(Scheduled { at: at.max(self.now), seq: self.seq, due }));
+    }
+
+    fn emit(&mut self, kind: EventKind) {
+        let event = Event { at_us: self.now, kind };
+        self.trace.add(&event);
+        self.stats.events += 1;
+        match &event.kind {
+            EventKind::ProduceCompleted { records, error: None, .. } => self.stats.acknowledged += *records as u64,
+            EventKind::RecordsConsumed { from_offset, to_offset, .. } => {
+                self.stats.consumed += (to_offset - from_offset).max(0) as u64
+            }
+            _ => {}
+        }
+        self.out.push(event);
+    }
+
+    fn execute(&mut self, cmd: Command) {
+        self.emit(EventKind::CommandApplied { command: cmd.clone() });
+        match cmd {
+            Command::CrashBroker { broker } | Command::PowerLossBroker { broker } => {
+                let cause = if matches!(cmd, Command::CrashBroker { .. }) { StopCause::Crash } else { StopCause::PowerLoss };
+                let i = broker as usize - 1;
+                if self.brokers[i].is_alive() {
+                    self.with_broker(i, |b, out| b.stop(cause, out));
+                    self.emit(EventKind::BrokerStopped { broker, cause });
+                }
+            }
+            Command::RestartBroker { broker } => {
+                let i = broker as usize - 1;
+                if !self.brokers[i].is_alive() {
+                    self.with_broker(i, |b, out| b.start(out));
+                }
+            }
+            Command::CutLink { a, b } => self.net.cut(a, b),
+            Command::HealLink { a, b } => self.net.heal(a, b),
+            Command::SlowLink { a, b, extra_latency_us } => self.net.slow(a, b, extra_latency_us),
+            Command::Produce { producer, key, value, partition } => {
+                self.with_producer(producer as usize - 1, |p, out| p.produce_by_hand(key, value, partition, out))
+            }
+            Command::SetProducerRate { producer, records_per_sec } => {
+                self.with_producer(producer as usize - 1, |p, out| p.set_rate(records_per_sec, out))
+            }
+        }
+    }
+
+    fn fire(&mut self, due: Due) {
+        match due {
+            Due::Deliver { id, from, to, msg } => self.deliver(id, from, to, msg),
+            Due::Handle { broker, incarnation, from, msg } => {
+                let i = broker as usize - 1;
+                if self.brokers[i].incarnation() == incarnation && self.brokers[i].is_alive() {
+                    self.with_broker(i, |b, out| b.on_message(from, msg, out));
+                }
+            }
+            Due::Timer { node, incarnation, timer } => self.fire_timer(node, incarnation, timer),
+            Due::Command(cmd) => self.execute(cmd),
+            Due::Narration { en, zh_tw, target } => self.emit(EventKind::Narration { en, zh_tw, target }),
+        }
+    }
+
+    fn fire_timer(&mut self, node: NodeId, incarnation: u32, timer: TimerKind) {
+        match (node, timer) {
+            (NodeId::Broker(b), TimerKind::Broker(t)) => {
+                let i = b as usize - 1;
+                if self.brokers[i].incarnation() == incarnation && self.brokers[i].is_alive() {
+                    self.with_broker(i, |br, out| br.on_timer(t, out));
+                }
+            }
+            (NodeId::Producer(p), TimerKind::Producer(t)) => self.with_producer(p as usize - 1, |pr, out| pr.on_timer(t, out)),
+            (NodeId::Consumer(c), TimerKind::Consumer(t)) => self.with_consumer(c as usize - 1, |co, out| co.on_timer(t, out)),
+            (NodeId::Controller(_), TimerKind::Controller(t)) => self.with_controller(|c, out| c.on_timer(t, out)),
+            _ => {}
+        }
+    }
+
+    fn deliver(&mut self, id: u64, from: NodeId, to: NodeId, msg: Message) {
+        match to {
+            NodeId::Broker(b) => {
+                let i = b as usize - 1;
+                if !self.brokers[i].is_alive() {
+                    self.emit(EventKind::MessageDropped { msg: id, reason: format!("{to} is down") });
+                    return;
+                }
+                // Requests queue for one of the broker's request handlers (num.io.threads): the cost
+                // model turns request count and bytes into handler time, so batching pays.
+                let done = self.brokers[i].reserve_handler(self.now, &msg, &self.cost);
+                let incarnation = self.brokers[i].incarnation();
+                self.schedule(done, Due::Handle { broker: b, incarnation, from, msg });
+            }
+            NodeId::Producer(p) => self.with_producer(p as usize - 1, |pr, out| pr.on_message(from, msg, out)),
+            NodeId::Consumer(c) => self.with_consumer(c as usize - 1, |co, out| co.on_message(from, msg, out)),
+            NodeId::Controller(_) => self.with_controller(|c, out| c.on_message(from, msg, out)),
+        }
+    }
+
+    fn with_broker(&mut self, i: usize, f: impl FnOnce(&mut Broker, &mut Out)) {
+        let mut effects = std::mem::take(&mut self.effects);
+        f(&mut self.brokers[i], &mut Out::new(self.now, &mut self.rng, &self.cost, &mut effects));
+        let node = NodeId::Broker(i as u32 + 1);
+        let incarnation = self.brokers[i].incarnation();
+        self.carry_out(node, incarnation, effects);
+    }
+
+    fn with_producer(&mut self, i: usize, f: impl FnOnce(&mut Producer, &mut Out)) {
+        let mut effects = std::mem::take(&mut self.effects);
+        f(&mut self.producers[i], &mut Out::new(self.now, &mut self.rng, &self.cost, &mut effects));
+        self.carry_out(NodeId::Producer(i as u32 + 1), 0, effects);
+    }
+
+    fn with_consumer(&mut self, i: usize, f: impl FnOnce(&mut Consumer, &mut Out)) {
+        let mut effects = std::mem::take(&mut self.effects);
+        f(&mut self.consumers[i], &mut Out::new(self.now, &mut self.rng, &self.cost, &mut effects));
+        self.carry_out(NodeId::Consumer(i as u32 + 1), 0, effects);
+    }
+
+    fn with_controller(&mut self, f: impl FnOnce(&mut Controller, &mut Out)) {
+        let mut effects = std::mem::take(&mut self.effects);
+        f(&mut self.controller, &mut Out::new(self.now, &mut self.rng, &self.cost, &mut effects));
+        self.carry_out(NodeId::Controller(0), 0, effects);
+    }
+
+    fn carry_out(&mut self, node: NodeId, incarnation: u32, mut effects: Vec<Effect>) {
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Emit(kind) => self.emit(kind),
+                Effect::Timer { at, timer } => self.schedule(at, Due::Timer { node, incarnation, timer }),
+                Effect::Send { to, msg } => self.send(node, to, msg),
+            }
+        }
+        self.effects = effects;
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
+        self.next_msg += 1;
+        let id = self.next_msg;
+        let bytes = msg.wire_bytes();
+        let kind = msg.kind();
+        match self.net.send(&self.cost, from, to, bytes, self.now) {
+            crate::net::link::Transit::Arrives(at) => {
+                self.emit(EventKind::MessageSent { msg: id, from, to, kind, bytes: bytes as u32, arrive_at_us: at });
+                self.schedule(at, Due::Deliver { id, from, to, msg });
+            }
+            crate::net::link::Transit::Cut => {
+                self.emit(EventKind::MessageSent { msg: id, from, to, kind, bytes: bytes as u32, arrive_at_us: self.now });
+                self.emit(EventKind::MessageDropped { msg: id, reason: format!("link {from} -> {to} is cut") });
+            }
+        }
+    }
+}

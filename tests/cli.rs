@@ -1,0 +1,73 @@
+//! The native CLI: `run` prints JSON Lines and a summary; bad input exits 2 with a clear message.
+
+use std::process::Command;
+
+fn kafkascope(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kafkascope")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn temp_file(name: &str, text: &str) -> String {
+    let path = std::env::temp_dir().join(format!("kafkascope-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn run_prints_json_lines_then_a_summary_with_the_ledger() {
+    let (code, out, err) = kafkascope(&["run", "static/scenarios/default.json", "--until-ms", "2000"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    assert!(lines.len() > 10);
+    for l in &lines[..lines.len() - 1] {
+        assert!(l["type"].is_string() && l["atUs"].is_u64(), "{l}");
+    }
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert!(summary["consumed"].as_u64().unwrap() > 0, "a record reached the consumer: {summary}");
+    assert_eq!(summary["traceHash"].as_str().unwrap().len(), 16);
+    for key in ["produced", "acknowledged", "ackedLost", "duplicates", "divergentReplicas"] {
+        assert!(summary["ledger"][key].is_u64(), "ledger.{key} in {summary}");
+    }
+}
+
+#[test]
+fn seed_flag_overrides_the_scenario_seed() {
+    let a = kafkascope(&["run", "static/scenarios/default.json", "--until-ms", "2000", "--seed", "1"]).1;
+    let b = kafkascope(&["run", "static/scenarios/default.json", "--until-ms", "2000", "--seed", "2"]).1;
+    assert_ne!(a.lines().last(), b.lines().last());
+}
+
+#[test]
+fn bad_input_exits_2_and_names_the_problem() {
+    let (code, _, err) = kafkascope(&["run", "no/such/file.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no/such/file.json"), "{err}");
+
+    let bad = temp_file("bad.json", "{\"profile\": \"kafka-3.6\",\n \"cluster\": {\"brokers\": 3, \"config\": {\"acks\": 1}}}");
+    let (code, _, err) = kafkascope(&["run", &bad]);
+    assert_eq!(code, 2);
+    assert!(err.contains("acks") && err.contains("line 2"), "{err}");
+
+    let garbage = temp_file("garbage.json", "\u{0}\u{1}not json at all");
+    let (code, _, err) = kafkascope(&["run", &garbage]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid scenario"), "{err}");
+
+    let (code, _, err) = kafkascope(&["run", "static/scenarios/default.json", "--until-ms", "soon"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--until-ms"), "{err}");
+
+    let (code, _, err) = kafkascope(&["frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("frobnicate"), "{err}");
+}
+
+#[test]
+fn help_documents_every_subcommand() {
+    let (code, out, _) = kafkascope(&["--help"]);
+    assert_eq!(code, 0);
+    for sub in ["run", "partition", "assign", "dump-log"] {
+        assert!(out.contains(&format!("kafkascope {sub}")), "help mentions {sub}");
+    }
+}
