@@ -61,19 +61,31 @@ pub fn lane_y(from: NodeId, to: NodeId) -> f64 {
     }
 }
 
-/// The x where a node meets the lanes.
-pub fn node_x(brokers: &[BrokerId], node: NodeId) -> f64 {
+/// Where the controller row's messages start and end (just under the row).
+pub const CONTROLLER_Y: f64 = 36.0;
+
+/// The x where a node meets the lanes (the controller meets each broker above it: `other`).
+pub fn node_x(brokers: &[BrokerId], node: NodeId, other: NodeId) -> f64 {
     match node {
         NodeId::Producer(_) => PRODUCER_X + SIDE_W,
         NodeId::Consumer(_) => CONSUMER_X,
         NodeId::Broker(b) => broker_centre(brokers, b),
+        NodeId::Controller(_) => match other {
+            NodeId::Controller(_) => (CLUSTER_X0 + CLUSTER_X1) / 2.0,
+            o => node_x(brokers, o, node),
+        },
     }
 }
 
-/// Point at fraction `t` (0..=1) of the way from `from` to `to`.
+/// Point at fraction `t` (0..=1) of the way from `from` to `to`: along a lane, or straight up and
+/// down between the controller row and a broker.
 pub fn flight_point(brokers: &[BrokerId], from: NodeId, to: NodeId, t: f64) -> (f64, f64) {
-    let (x0, x1) = (node_x(brokers, from), node_x(brokers, to));
-    (x0 + (x1 - x0) * t.clamp(0.0, 1.0), lane_y(from, to))
+    let t = t.clamp(0.0, 1.0);
+    let lane = lane_y(from, to);
+    let y_of = |n: NodeId| if matches!(n, NodeId::Controller(_)) { CONTROLLER_Y } else { lane };
+    let (x0, x1) = (node_x(brokers, from, to), node_x(brokers, to, from));
+    let (y0, y1) = (y_of(from), y_of(to));
+    (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
 }
 
 /// Short label and colour for a message kind (a second cue besides colour: the label).
