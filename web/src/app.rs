@@ -155,7 +155,7 @@ pub fn app() -> Html {
                 <Producers producers={state.producers.clone()} partitions={state.partitions.clone()} />
                 <Consumers consumers={state.consumers.clone()} partitions={state.partitions.clone()} />
                 <Flights flights={state.flights.clone()} {brokers} now_us={state.now_us} speed={d.speed}
-                    messages_sent={state.messages_sent} />
+                    messages_sent={state.messages_sent} flight_min_us={state.flight_min_us} />
             </svg>
         </div>
     }

@@ -17,6 +17,8 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../static/scenarios/default.
 
 /// Longest wall-clock gap (ms) one frame may cover, so a hidden tab does not jump minutes ahead.
 const MAX_FRAME_MS: f64 = 100.0;
+/// Shortest wall time (ms) a message is drawn travelling, so sub-millisecond hops stay visible.
+const FLIGHT_MIN_WALL_MS: f64 = 350.0;
 /// Virtual step (µs) used by the step button while searching for the next event.
 const STEP_US: u64 = 1_000;
 /// How far (µs) one press of step may look for an event.
@@ -83,7 +85,7 @@ impl Driver {
     /// Advances to `at_us` and packs the events with the engine's summary into one action.
     pub fn advance(&mut self, at_us: u64) -> Action {
         let events = self.sim.advance_to(at_us);
-        Action::Frame { now_us: self.sim.now_us().max(at_us), events, summary: Some(self.summary()) }
+        Action::Frame { now_us: self.sim.now_us().max(at_us), events, summary: Some(self.summary()), flight_min_us: self.flight_min_us() }
     }
 
     /// One animation frame at wall time `wall_ms`: `None` when paused or nothing moved.
@@ -109,7 +111,12 @@ impl Driver {
             t += STEP_US;
             events = self.sim.advance_to(t);
         }
-        Action::Frame { now_us: self.sim.now_us().max(t), events, summary: Some(self.summary()) }
+        Action::Frame { now_us: self.sim.now_us().max(t), events, summary: Some(self.summary()), flight_min_us: self.flight_min_us() }
+    }
+
+    /// Virtual µs a message stays on screen at the current speed (step mode uses the 1× value).
+    fn flight_min_us(&self) -> u64 {
+        (FLIGHT_MIN_WALL_MS * 1_000.0 * self.speed) as u64
     }
 
     /// The engine's counts and trace hash, read through its serde form so field types may change.

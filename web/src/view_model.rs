@@ -138,6 +138,13 @@ pub struct Flight {
     pub dropped_us: Option<u64>,
 }
 
+impl Flight {
+    /// Virtual time until which the message is drawn: its arrival, stretched to at least `min_us`.
+    pub fn shown_until(&self, min_us: u64) -> u64 {
+        self.arrive_us.max(self.sent_us.saturating_add(min_us))
+    }
+}
+
 /// The safety ledger's counts.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ledger {
@@ -170,6 +177,8 @@ pub struct ViewState {
     pub flights: BTreeMap<u64, Flight>,
     /// Messages sent in total (including those no longer drawn).
     pub messages_sent: u64,
+    /// Shortest virtual time a message is drawn travelling (so sub-millisecond hops stay visible).
+    pub flight_min_us: u64,
     /// Counts folded from events.
     pub ledger: Ledger,
     /// The engine's own summary, when the driver attaches one (authoritative over `ledger`).
@@ -193,6 +202,8 @@ pub enum Action {
         events: Vec<Event>,
         /// The engine's ledger and trace hash, if the driver has them.
         summary: Option<(Ledger, String)>,
+        /// Shortest virtual time a message is drawn travelling (0: its real latency).
+        flight_min_us: u64,
     },
     /// Forget everything (a new simulation was built).
     Reset,
@@ -304,7 +315,7 @@ impl ViewState {
         let now = self.now_us;
         self.flights.retain(|_, f| match f.dropped_us {
             Some(d) => now < d + FADE_US,
-            None => now < f.arrive_us,
+            None => now < f.shown_until(self.flight_min_us),
         });
         while self.flights.len() > MAX_FLIGHTS {
             self.flights.pop_first();
@@ -351,8 +362,9 @@ impl Reducible for ViewState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         match action {
             Action::Reset => Rc::new(ViewState::default()),
-            Action::Frame { now_us, events, summary } => {
+            Action::Frame { now_us, events, summary, flight_min_us } => {
                 let mut s = Rc::unwrap_or_clone(self);
+                s.flight_min_us = flight_min_us;
                 for ev in &events {
                     s.apply(ev);
                 }

@@ -48,7 +48,7 @@ fn story() -> Vec<Event> {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn reducer_folds_a_produce_replicate_consume_and_failover_story() {
-    let s = Rc::new(ViewState::default()).reduce(Action::Frame { now_us: 3_500, events: story(), summary: None });
+    let s = Rc::new(ViewState::default()).reduce(Action::Frame { now_us: 3_500, events: story(), summary: None, flight_min_us: 0 });
     assert_eq!(s.now_us, 3_500);
     assert_eq!(s.brokers.len(), 3);
     assert!(!s.brokers[&1].up, "broker 1 crashed");
@@ -78,10 +78,10 @@ fn reducer_folds_a_produce_replicate_consume_and_failover_story() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn message_in_flight_is_drawn_until_it_arrives() {
     let sent = vec![ev(100, EventKind::MessageSent { msg: 9, from: NodeId::Broker(1), to: NodeId::Broker(2), kind: MessageKind::FetchResponse, bytes: 10, arrive_at_us: 1_000 })];
-    let s = Rc::new(ViewState::default()).reduce(Action::Frame { now_us: 500, events: sent, summary: None });
+    let s = Rc::new(ViewState::default()).reduce(Action::Frame { now_us: 500, events: sent, summary: None, flight_min_us: 0 });
     assert_eq!(s.flights.len(), 1);
     assert_eq!(s.flights[&9].arrive_us, 1_000);
-    let s = s.reduce(Action::Frame { now_us: 1_000, events: vec![], summary: None });
+    let s = s.reduce(Action::Frame { now_us: 1_000, events: vec![], summary: None, flight_min_us: 0 });
     assert!(s.flights.is_empty());
 }
 
@@ -91,7 +91,7 @@ fn truncation_cuts_the_log_and_caps_the_high_watermark() {
     // Ref: KIP-101 (a follower truncates to the leader epoch's end offset before fetching again).
     let mut evs = story();
     evs.push(ev(4_000, EventKind::LogTruncated { broker: 1, topic: t(), partition: 0, offset: 5, removed: 3, reason: "KIP-101".into() }));
-    let s = Rc::new(ViewState::default()).reduce(Action::Frame { now_us: 4_000, events: evs, summary: None });
+    let s = Rc::new(ViewState::default()).reduce(Action::Frame { now_us: 4_000, events: evs, summary: None, flight_min_us: 0 });
     let l1 = &s.partitions[&(t(), 0)].logs[&1];
     assert_eq!(l1.leo, 5);
     assert_eq!(l1.ranges, vec![EpochRange { start: 0, end: 5, epoch: 0 }]);
@@ -101,7 +101,7 @@ fn truncation_cuts_the_log_and_caps_the_high_watermark() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn reset_forgets_everything() {
-    let s = Rc::new(ViewState::default()).reduce(Action::Frame { now_us: 3_500, events: story(), summary: None });
+    let s = Rc::new(ViewState::default()).reduce(Action::Frame { now_us: 3_500, events: story(), summary: None, flight_min_us: 0 });
     let s = s.reduce(Action::Reset);
     assert_eq!(*s, ViewState::default());
 }

@@ -23,6 +23,8 @@ pub struct FlightsProps {
     pub speed: f64,
     /// Messages sent since the start.
     pub messages_sent: u64,
+    /// Shortest virtual time a message is drawn travelling.
+    pub flight_min_us: u64,
 }
 
 /// Draws the messages in flight.
@@ -36,8 +38,9 @@ pub fn flights(p: &FlightsProps) -> Html {
         };
     }
     let shapes = p.flights.values().map(|f| {
-        let end = f.dropped_us.unwrap_or(f.arrive_us);
-        let span = f.arrive_us.saturating_sub(f.sent_us).max(1) as f64;
+        let until = f.shown_until(p.flight_min_us);
+        let end = f.dropped_us.unwrap_or(until);
+        let span = until.saturating_sub(f.sent_us).max(1) as f64;
         let t = (p.now_us.min(end).saturating_sub(f.sent_us)) as f64 / span;
         let (x, y) = flight_point(&p.brokers, f.from, f.to, t);
         let (label, colour) = message_style(f.kind);
