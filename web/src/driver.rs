@@ -18,7 +18,7 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../static/scenarios/default.
 /// Longest wall-clock gap (ms) one frame may cover, so a hidden tab does not jump minutes ahead.
 const MAX_FRAME_MS: f64 = 100.0;
 /// Shortest wall time (ms) a message is drawn travelling, so sub-millisecond hops stay visible.
-const FLIGHT_MIN_WALL_MS: f64 = 350.0;
+const FLIGHT_MIN_WALL_MS: f64 = 250.0;
 /// Virtual step (µs) used by the step button while searching for the next event.
 const STEP_US: u64 = 1_000;
 /// How far (µs) one press of step may look for an event.

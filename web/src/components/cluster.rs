@@ -39,6 +39,15 @@ pub fn cluster(p: &ClusterProps) -> Html {
         let (x, w) = broker_column(i, ids.len());
         let id = *id;
         let onclick = p.on_broker.reform(move |_: MouseEvent| id);
+        let onkeydown = {
+            let cb = p.on_broker.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" || e.key() == " " {
+                    e.prevent_default();
+                    cb.emit(id);
+                }
+            })
+        };
         let state = if b.up { "up" } else { "down" };
         let height = HEADER_H + rows * row_h + 8.0;
         let strips = p.partitions.iter().enumerate().filter_map(|(r, (key, part))| {
@@ -61,7 +70,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
         });
         html! {
             <g key={id.to_string()} class={classes!("broker", state)} data-testid={format!("broker-{id}")}
-                data-state={state} {onclick} role="button" aria-label={format!("broker {id}: {state}; click to {}", if b.up { "crash" } else { "restart" })}>
+                data-state={state} {onclick} {onkeydown} tabindex="0" role="button" aria-label={format!("broker {id}: {state}; click to {}", if b.up { "crash" } else { "restart" })}>
                 <title>{ if b.up { "Click to crash this broker (its page cache survives)" } else { "Click to restart this broker" } }</title>
                 <line class="drop" x1={format!("{:.1}", x + w / 2.0)} x2={format!("{:.1}", x + w / 2.0)}
                     y1={format!("{LANE_PRODUCE_Y:.1}")} y2={format!("{COLUMN_Y:.1}")} />
