@@ -94,4 +94,8 @@ pub enum EventKind {
     CommandApplied { command: crate::command::Command },
     /// Narration for a lesson step.
     Narration { en: String, zh_tw: String, target: Option<String> },
+    /// A replica's log started a new segment (`segment.bytes` or `segment.ms` reached).
+    SegmentRolled { broker: BrokerId, topic: String, partition: u32, base_offset: i64 },
+    /// Retention deleted a segment; the log now starts at `log_start_offset`.
+    SegmentDeleted { broker: BrokerId, topic: String, partition: u32, base_offset: i64, next_offset: i64, size_bytes: u64, reason: String, log_start_offset: i64 },
 }

@@ -132,6 +132,9 @@ impl Broker {
             let before = log.log_end_offset();
             if let Ok(info) = log.append_as_follower(&part.records, now_ms) {
                 log.maybe_flush(now_ms);
+                if info.rolled {
+                    out.emit(EventKind::SegmentRolled { broker: id, topic: tp.topic.clone(), partition: tp.partition, base_offset: before });
+                }
                 out.emit(EventKind::RecordsAppended {
                     broker: id,
                     topic: tp.topic.clone(),

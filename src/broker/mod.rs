@@ -43,6 +43,8 @@ pub enum BrokerTimer {
     FetcherTimeout { leader: BrokerId, correlation: u64 },
     /// Flush logs whose `flush.ms` has passed.
     FlushCheck,
+    /// Apply retention (`log.retention.check.interval.ms`).
+    RetentionCheck,
 }
 
 /// What survives a process crash.
@@ -130,6 +132,7 @@ impl Broker {
         out.timer(out.now + ms(self.settings.replica_lag_time_max_ms / 2).max(1), TimerKind::Broker(BrokerTimer::IsrExpiration));
         out.timer(out.now + ms(5_000), TimerKind::Broker(BrokerTimer::CheckpointHighWatermarks));
         out.timer(out.now + ms(1_000), TimerKind::Broker(BrokerTimer::FlushCheck));
+        out.timer(out.now + ms(self.settings.retention_check_interval_ms), TimerKind::Broker(BrokerTimer::RetentionCheck));
     }
 
     /// Stops the process. A power loss also drops each log's unflushed tail.
@@ -225,12 +228,40 @@ impl Broker {
             BrokerTimer::FetchExpired { id } => self.expire_fetch(id, out),
             BrokerTimer::ProduceExpired { id } => self.expire_produce(id, out),
             BrokerTimer::FetcherTimeout { leader, correlation } => self.fetcher_timed_out(leader, correlation, out),
+            BrokerTimer::RetentionCheck => {
+                self.apply_retention(out);
+                out.timer(out.now + ms(self.settings.retention_check_interval_ms), TimerKind::Broker(BrokerTimer::RetentionCheck));
+            }
             BrokerTimer::FlushCheck => {
                 let now_ms = timestamp_ms(out.now);
                 for log in self.disk.logs.values_mut() {
                     log.maybe_flush(now_ms);
                 }
                 out.timer(out.now + ms(1_000), TimerKind::Broker(BrokerTimer::FlushCheck));
+            }
+        }
+    }
+
+    /// Deletes old segments of every hosted log, bounded by this replica's high watermark
+    /// (kafka-facts.md §9: data at or above the HW is never deleted).
+    fn apply_retention(&mut self, out: &mut Out) {
+        let now_ms = timestamp_ms(out.now);
+        for (tp, log) in self.disk.logs.iter_mut() {
+            let hw = self.replicas.get(tp).map_or(0, |r| r.hw);
+            for d in log.delete_old_segments(hw, now_ms) {
+                out.emit(EventKind::SegmentDeleted {
+                    broker: self.id,
+                    topic: tp.topic.clone(),
+                    partition: tp.partition,
+                    base_offset: d.base_offset,
+                    next_offset: d.next_offset,
+                    size_bytes: d.size_bytes,
+                    reason: match d.reason {
+                        crate::log::DeleteReason::RetentionSize => "retention.bytes".into(),
+                        crate::log::DeleteReason::RetentionTime => "retention.ms".into(),
+                    },
+                    log_start_offset: log.log_start_offset(),
+                });
             }
         }
     }

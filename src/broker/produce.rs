@@ -69,6 +69,9 @@ impl Broker {
         };
         log.maybe_flush(now_ms);
         let leo = log.log_end_offset();
+        if info.rolled {
+            out.emit(EventKind::SegmentRolled { broker: id, topic: tp.topic.clone(), partition: tp.partition, base_offset: info.first_offset });
+        }
         out.emit(EventKind::RecordsAppended {
             broker: id,
             topic: tp.topic.clone(),

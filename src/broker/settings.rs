@@ -34,6 +34,8 @@ pub struct BrokerSettings {
     pub heartbeat_interval_ms: u64,
     /// How followers truncate.
     pub truncation: TruncationPolicy,
+    /// `log.retention.check.interval.ms`.
+    pub retention_check_interval_ms: u64,
     /// Settings of each topic.
     pub topics: BTreeMap<String, TopicSettings>,
 }
@@ -61,6 +63,7 @@ impl BrokerSettings {
                 Profile::Kafka40 => b.uint("broker.heartbeat.interval.ms"),
             },
             truncation: s.cluster.truncation,
+            retention_check_interval_ms: b.uint("log.retention.check.interval.ms").max(1),
             topics,
         }
     }

@@ -10,11 +10,13 @@ pub const HELP: &str = "\
 kafkascope: Apache Kafka's semantics, simulated (follows Kafka 3.6 and 4.0; see README.md)
 
 USAGE:
-  kafkascope run FILE [--seed N] [--until-ms T]
+  kafkascope run FILE [--seed N] [--until-ms T] [--log-dir DIR]
       Run a scenario headless. Prints every event as a JSON line ({\"type\", \"atUs\", ...}), then one
       summary object {\"type\": \"summary\", \"produced\", \"acknowledged\", \"consumed\", \"traceHash\", ...}.
       --seed N       override the scenario's seed
       --until-ms T   virtual time to stop at (default: 10 s after the last timeline entry)
+      --log-dir DIR  afterwards, write each broker's partition directories (segments, indexes,
+                     leader-epoch-checkpoint) under DIR/broker-N/, as Kafka lays them out
   kafkascope partition --partitions N [--hex] KEY...
       Print each key's partition under Kafka's default partitioner (murmur2), one per line.
   kafkascope assign --assignor range|roundrobin|sticky|cooperative-sticky --topic NAME=PARTITIONS...

@@ -1,4 +1,4 @@
-//! `kafkascope run FILE [--seed N] [--until-ms T]`: runs a scenario headless and prints its events as
+//! `kafkascope run FILE [--seed N] [--until-ms T] [--log-dir DIR]`: runs a scenario headless and prints its events as
 //! JSON Lines, then one summary object.
 
 use crate::scenario::Scenario;
@@ -18,11 +18,13 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), String> {
     let mut file = None;
     let mut seed = None;
     let mut until = None;
+    let mut log_dir = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--seed" => seed = Some(number(it.next(), "--seed")?),
             "--until-ms" => until = Some(number(it.next(), "--until-ms")?),
+            "--log-dir" => log_dir = Some(it.next().ok_or("--log-dir needs a directory")?.clone()),
             s if s.starts_with("--") => return Err(format!("run: unknown option {s}")),
             s if file.is_none() => file = Some(s.to_string()),
             s => return Err(format!("run: unexpected argument {s}")),
@@ -51,12 +53,35 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), String> {
             break;
         }
     }
+    if let Some(dir) = log_dir {
+        write_log_dirs(&sim, std::path::Path::new(&dir))?;
+    }
     let mut summary = serde_json::to_value(sim.summary()).map_err(|e| e.to_string())?;
     if let Some(obj) = summary.as_object_mut() {
         obj.insert("type".into(), "summary".into());
     }
     serde_json::to_writer(&mut *out, &summary).map_err(|e| e.to_string())?;
     out.write_all(b"\n").map_err(io)?;
+    Ok(())
+}
+
+/// Writes every broker's partition directories as Kafka lays them out on disk
+/// (`DIR/broker-1/orders-0/00000000000000000000.log`, `.index`, `.timeindex`,
+/// `leader-epoch-checkpoint`), so `kafkascope dump-log` or Kafka's own tools can read them.
+pub fn write_log_dirs(sim: &Sim, dir: &std::path::Path) -> Result<(), String> {
+    let fail = |p: &std::path::Path, e: std::io::Error| format!("{}: {e}", p.display());
+    for broker in sim.brokers() {
+        for (tp, log) in &broker.disk.logs {
+            let part_dir = dir.join(format!("broker-{}", broker.id())).join(tp.to_string());
+            std::fs::create_dir_all(&part_dir).map_err(|e| fail(&part_dir, e))?;
+            for (name, bytes) in log.segment_files() {
+                let path = part_dir.join(name);
+                std::fs::write(&path, bytes).map_err(|e| fail(&path, e))?;
+            }
+            let path = part_dir.join("leader-epoch-checkpoint");
+            std::fs::write(&path, log.epoch_cache.checkpoint_file()).map_err(|e| fail(&path, e))?;
+        }
+    }
     Ok(())
 }
 

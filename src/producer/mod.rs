@@ -62,6 +62,9 @@ pub struct Producer {
     rate: u64,
     rate_epoch: (Micros, u64),
     metadata_in_flight: bool,
+    /// When the metadata request in flight is given up on (its broker may be dead: no answer ever).
+    #[serde(default)]
+    metadata_deadline: Micros,
     bootstrap: u32,
     value_buf: Vec<u8>,
     acked: Vec<crate::ledger::AckedBatch>,
@@ -98,6 +101,7 @@ impl Producer {
             produced: 0,
             rate_epoch: (ms(spec.workload.start_ms), 0),
             metadata_in_flight: false,
+            metadata_deadline: 0,
             bootstrap: idx - 1,
             value_buf: Vec::new(),
             acked: Vec::new(),
@@ -181,11 +185,15 @@ impl Producer {
 
     /// Asks a broker for metadata, rotating through the bootstrap list so a dead broker is skipped.
     fn request_metadata(&mut self, out: &mut Out) {
-        if self.metadata_in_flight {
+        // Fix: a request sent to a dead bootstrap broker is never answered, and the flag used to stay
+        // set forever, so the producer never learnt a new leader after a failover. Like
+        // NetworkClient, give up on an unanswered metadata request after a while and ask another node.
+        if self.metadata_in_flight && out.now < self.metadata_deadline {
             return;
         }
         self.bootstrap = (self.bootstrap + 1) % self.brokers;
         self.metadata_in_flight = true;
+        self.metadata_deadline = out.now + ms(1_000);
         out.send(NodeId::Broker(self.bootstrap + 1), Message::MetadataRequest);
         // If that broker is down the answer never comes: allow another try after a second.
         out.timer(out.now + ms(1_000), TimerKind::Producer(ProducerTimer::Drain));

@@ -1,0 +1,276 @@
+//! Randomized fault sweeps. For each seed a fault schedule (crashes, restarts, link cuts and heals
+//! between brokers and between brokers and controller-0, slow links) hits a 3-broker cluster with a
+//! steady acks=all producer; then everything heals, every broker restarts, the producer stops and the
+//! cluster settles for 60 s of virtual time before the safety ledger is read.
+//!
+//! `SEEDS=n` sets the number of seeds (default 200); `SEED=s` replays one seed.
+//! Ref: kafka-facts.md §4 (acks=all + min ISR 2 + clean elections + leader-epoch truncation keep
+//! every acknowledged record while one in-sync copy survives), §11 (a power loss may break that).
+
+use kafkascope::command::Command;
+use kafkascope::ids::NodeId;
+use kafkascope::ledger::LedgerCounts;
+use kafkascope::scenario::Scenario;
+use kafkascope::sim::Sim;
+use std::time::Instant;
+
+const FAULT_WINDOW_MS: (u64, u64) = (2_000, 62_000);
+const SETTLE_MS: u64 = 60_000;
+
+/// The cluster and workload; `trunc` is "leaderEpoch" (Kafka 3.6/4.0) or "highWatermark" (pre-0.11).
+fn scenario(seed: u64, unclean: bool, trunc: &str) -> Scenario {
+    // Alternate the two profiles: ZooKeeper-era 3.6 and KRaft 4.0 (KAFKA-15583 HW freeze).
+    let (profile, session) = if seed % 2 == 0 { ("kafka-3.6", "\"zookeeper.session.timeout.ms\": 6000") } else { ("kafka-4.0", "\"broker.session.timeout.ms\": 6000") };
+    let text = format!(
+        r#"{{
+  "profile": "{profile}", "seed": {seed},
+  "cluster": {{ "brokers": 3, "truncation": "{trunc}",
+    "config": {{ {session}, "replica.lag.time.max.ms": 10000, "min.insync.replicas": 2, "unclean.leader.election.enable": {unclean} }} }},
+  "topics": [ {{ "name": "t", "partitions": 3, "replicationFactor": 3 }} ],
+  "producers": [ {{ "topic": "t",
+    "config": {{ "acks": "all", "enable.idempotence": false, "linger.ms": 5, "request.timeout.ms": 5000, "delivery.timeout.ms": 120000 }},
+    "workload": {{ "recordsPerSec": 50, "key": {{ "type": "uniform", "keys": 30 }}, "value": {{ "bytes": 40, "content": "random" }} }} }} ]
+}}"#
+    );
+    Scenario::from_json(&text).expect("sweep scenario parses")
+}
+
+/// splitmix64: the schedule's own generator, independent of the engine's RNG.
+struct Gen(u64);
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn broker(g: &mut Gen) -> u32 {
+    g.below(3) as u32 + 1
+}
+
+/// Two distinct ends of a link: broker-broker, or broker-controller.
+fn link(g: &mut Gen) -> (NodeId, NodeId) {
+    let a = broker(g);
+    if g.below(3) == 0 {
+        (NodeId::Broker(a), NodeId::Controller(0))
+    } else {
+        let b = (a % 3) + 1 + g.below(2) as u32;
+        let b = if b > 3 { b - 3 } else { b };
+        (NodeId::Broker(a), NodeId::Broker(b))
+    }
+}
+
+/// The seed's fault schedule, sorted by time.
+fn schedule(seed: u64, power_loss: bool) -> Vec<(u64, Command)> {
+    let mut g = Gen(seed ^ 0x5EED_FA17);
+    let n = 4 + g.below(12);
+    let mut out: Vec<(u64, Command)> = (0..n)
+        .map(|_| {
+            let at = FAULT_WINDOW_MS.0 + g.below(FAULT_WINDOW_MS.1 - FAULT_WINDOW_MS.0);
+            let kinds = if power_loss { 7 } else { 6 };
+            let cmd = match g.below(kinds) {
+                0 => Command::CrashBroker { broker: broker(&mut g) },
+                1 => Command::RestartBroker { broker: broker(&mut g) },
+                2 | 3 => {
+                    let (a, b) = link(&mut g);
+                    Command::CutLink { a, b }
+                }
+                4 => {
+                    let (a, b) = link(&mut g);
+                    Command::HealLink { a, b }
+                }
+                5 => {
+                    let (a, b) = link(&mut g);
+                    Command::SlowLink { a, b, extra_latency_us: 1_000 + g.below(500_000) }
+                }
+                _ => Command::PowerLossBroker { broker: broker(&mut g) },
+            };
+            (at, cmd)
+        })
+        .collect();
+    out.sort_by_key(|(t, _)| *t);
+    out
+}
+
+fn all_links() -> Vec<(NodeId, NodeId)> {
+    let mut v = vec![];
+    for a in 1..=3 {
+        v.push((NodeId::Broker(a), NodeId::Controller(0)));
+        for b in a + 1..=3 {
+            v.push((NodeId::Broker(a), NodeId::Broker(b)));
+        }
+    }
+    v
+}
+
+struct Outcome {
+    ledger: LedgerCounts,
+    offline_partitions: usize,
+    /// Leader elections after the initial ones, unclean ones, and truncations: the sweep is not idle.
+    elections: u64,
+    unclean: u64,
+    truncations: u64,
+}
+
+fn tally(o: &mut Outcome, events: Vec<kafkascope::event::Event>) {
+    use kafkascope::event::EventKind;
+    for e in events {
+        match e.kind {
+            EventKind::LeaderElected { leader_epoch, unclean, .. } if leader_epoch > 0 => {
+                o.elections += 1;
+                o.unclean += unclean as u64;
+            }
+            EventKind::LogTruncated { .. } => o.truncations += 1,
+            _ => {}
+        }
+    }
+}
+
+fn run_seed(seed: u64, unclean: bool, power_loss: bool) -> Outcome {
+    run_seed_with(seed, unclean, power_loss, "leaderEpoch")
+}
+
+fn run_seed_with(seed: u64, unclean: bool, power_loss: bool, trunc: &str) -> Outcome {
+    let mut sim = Sim::new(&scenario(seed, unclean, trunc)).expect("sim");
+    let mut o = Outcome { ledger: LedgerCounts::default(), offline_partitions: 0, elections: 0, unclean: 0, truncations: 0 };
+    for (at, cmd) in schedule(seed, power_loss) {
+        tally(&mut o, sim.advance_to(at * 1000));
+        sim.apply(cmd).expect("valid command");
+    }
+    let end = FAULT_WINDOW_MS.1;
+    tally(&mut o, sim.advance_to(end * 1000));
+    sim.apply(Command::SetProducerRate { producer: 1, records_per_sec: 0 }).unwrap();
+    for (a, b) in all_links() {
+        sim.apply(Command::HealLink { a, b }).unwrap();
+    }
+    for b in 1..=3 {
+        sim.apply(Command::RestartBroker { broker: b }).unwrap();
+    }
+    // Settle in steps so the event buffer stays small.
+    let mut t = end;
+    while t < end + SETTLE_MS {
+        t += 5_000;
+        tally(&mut o, sim.advance_to(t * 1000));
+    }
+    o.offline_partitions = sim.partitions().values().filter(|p| p.leader.is_none()).count();
+    o.ledger = sim.ledger();
+    o
+}
+
+fn seeds() -> Vec<u64> {
+    if let Ok(s) = std::env::var("SEED") {
+        return vec![s.parse().expect("SEED is a number")];
+    }
+    let n: u64 = std::env::var("SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    (1..=n).collect()
+}
+
+fn replay(seed: u64, test: &str) -> String {
+    format!("SEED={seed} cargo test --profile sweep --test sweep_faults {test} -- --nocapture")
+}
+
+// Ref: kafka-facts.md §4 (acks=all, min.insync.replicas, clean elections, KIP-101 truncation)
+#[test]
+fn sweep_clean_elections_never_lose_acknowledged_records_or_diverge() {
+    let started = Instant::now();
+    let seeds = seeds();
+    let mut failures = vec![];
+    let (mut acked, mut elections, mut truncations) = (0, 0, 0);
+    for &seed in &seeds {
+        let o = run_seed(seed, false, false);
+        acked += o.ledger.acknowledged;
+        elections += o.elections;
+        truncations += o.truncations;
+        assert_eq!(o.unclean, 0, "seed {seed}: unclean election with unclean.leader.election.enable=false");
+        let l = &o.ledger;
+        if l.acked_lost != 0 || l.divergent_replicas != 0 || o.offline_partitions != 0 {
+            failures.push(format!(
+                "seed {seed}: {l:?}, offline partitions {} (schedule {:?})\n  replay: {}",
+                o.offline_partitions,
+                schedule(seed, false),
+                replay(seed, "sweep_clean_elections")
+            ));
+        }
+    }
+    println!(
+        "clean sweep: {} seeds, {acked} records acknowledged, {elections} leader changes, {truncations} truncations, {:.1} s",
+        seeds.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(failures.is_empty(), "{} of {} seeds failed:\n{}", failures.len(), seeds.len(), failures.join("\n"));
+}
+
+// The checker is not blind: the same schedules with unclean elections lose acknowledged records.
+// Ref: kafka-facts.md §4 ("If there is none, and the election is UNCLEAN ... Data loss is possible")
+#[test]
+fn sweep_unclean_elections_find_losses() {
+    let seeds = seeds();
+    let (mut lossy, mut unclean_seeds) = (vec![], 0);
+    for &s in &seeds {
+        let o = run_seed(s, true, false);
+        unclean_seeds += (o.unclean > 0) as u32;
+        if o.ledger.acked_lost > 0 {
+            lossy.push(s);
+        }
+    }
+    println!(
+        "unclean sweep: {unclean_seeds} of {} seeds had an unclean election; {} lost acknowledged records: {:?}",
+        seeds.len(),
+        lossy.len(),
+        lossy
+    );
+    if std::env::var("SEED").is_err() {
+        assert!(!lossy.is_empty(), "no seed out of {} lost data with unclean elections", seeds.len());
+    }
+}
+
+// The checker is not blind, second witness: the same clean schedules with pre-0.11 truncation to the
+// high watermark hit the KIP-101 failure modes in some seeds.
+// Ref: KIP-101; kafka-facts.md §4 ("Truncation on becoming a follower")
+#[test]
+fn sweep_high_watermark_truncation_finds_kip101_failures() {
+    let seeds = seeds();
+    let bad: Vec<(u64, u64, u64)> = seeds
+        .iter()
+        .map(|&s| (s, run_seed_with(s, false, false, "highWatermark").ledger))
+        .filter(|(_, l)| l.acked_lost > 0 || l.divergent_replicas > 0)
+        .map(|(s, l)| (s, l.acked_lost, l.divergent_replicas))
+        .collect();
+    println!("highWatermark sweep: {} of {} seeds lost or diverged (seed, ackedLost, divergentReplicas): {bad:?}", bad.len(), seeds.len());
+    if std::env::var("SEED").is_err() {
+        assert!(!bad.is_empty(), "no seed out of {} showed a KIP-101 failure under highWatermark truncation", seeds.len());
+    }
+}
+
+// Power losses may lose acknowledged records (kafka-facts.md §11): report, assert only completion.
+#[test]
+fn sweep_with_power_loss_reports_what_it_finds() {
+    let started = Instant::now();
+    let seeds = seeds();
+    let (mut lost_seeds, mut diverged_seeds, mut lost) = (vec![], vec![], 0);
+    for &seed in &seeds {
+        let l = run_seed(seed, false, true).ledger;
+        lost += l.acked_lost;
+        if l.acked_lost > 0 {
+            lost_seeds.push(seed);
+        }
+        if l.divergent_replicas > 0 {
+            diverged_seeds.push(seed);
+        }
+    }
+    println!(
+        "power-loss sweep: {} seeds in {:.1} s; {} seeds lost {lost} acknowledged records {:?}; {} seeds with divergent replicas {:?}",
+        seeds.len(),
+        started.elapsed().as_secs_f64(),
+        lost_seeds.len(),
+        lost_seeds,
+        diverged_seeds.len(),
+        diverged_seeds
+    );
+}
