@@ -48,6 +48,8 @@ pub struct ReplicaView {
     pub leo: i64,
     /// High watermark as this replica knows it.
     pub hw: i64,
+    /// Log start offset (retention deletes segments below it).
+    pub log_start: i64,
 }
 
 impl ReplicaView {
@@ -59,6 +61,15 @@ impl ReplicaView {
             _ => self.ranges.push(EpochRange { start: base, end: last + 1, epoch }),
         }
         self.leo = leo.max(last + 1);
+    }
+
+    /// Drops what retention deleted: the log now starts at `start`.
+    fn advance_start(&mut self, start: i64) {
+        self.log_start = self.log_start.max(start);
+        self.ranges.retain(|r| r.end > start);
+        if let Some(r) = self.ranges.first_mut() {
+            r.start = r.start.max(start);
+        }
     }
 
     /// Cuts the log back so `offset` is its new end.
@@ -220,6 +231,7 @@ impl ViewState {
             self.notable.push_back((ev.at_us, line));
         }
         let at = ev.at_us;
+        #[allow(unreachable_patterns)]
         match &ev.kind {
             EventKind::BrokerStarted { broker } => self.brokers.entry(*broker).or_default().up = true,
             EventKind::BrokerStopped { broker, .. } => self.brokers.entry(*broker).or_default().up = false,
@@ -305,8 +317,13 @@ impl ViewState {
                 c.seen_hw.insert(key, *high_watermark);
                 self.ledger.consumed += (to_offset - from_offset).max(0) as u64;
             }
-            EventKind::CommandApplied { .. } => {}
+            EventKind::SegmentDeleted { broker, topic, partition, log_start_offset, .. } => {
+                let part = self.partitions.entry((topic.clone(), *partition)).or_default();
+                part.logs.entry(*broker).or_default().advance_start(*log_start_offset);
+            }
             EventKind::Narration { en, .. } => self.narration = Some(en.clone()),
+            // Segment rolls, echoed commands and kinds added to the engine later change nothing drawn.
+            _ => {}
         }
     }
 
@@ -352,6 +369,9 @@ fn notable(kind: &EventKind) -> Option<String> {
             format!("{topic}-{partition} batch {batch} failed: {e}")
         }
         EventKind::CommandApplied { command } => format!("command: {command:?}"),
+        EventKind::SegmentDeleted { broker, topic, partition, log_start_offset, reason, .. } => {
+            format!("broker {broker} deleted a segment of {topic}-{partition} ({reason}); log starts at {log_start_offset}")
+        }
         _ => return None,
     })
 }

@@ -105,3 +105,15 @@ fn reset_forgets_everything() {
     let s = s.reduce(Action::Reset);
     assert_eq!(*s, ViewState::default());
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn retention_moves_the_log_start() {
+    let mut evs = story();
+    evs.push(ev(5_000, EventKind::SegmentDeleted { broker: 1, topic: t(), partition: 0, base_offset: 0, next_offset: 3, size_bytes: 300, reason: "retention.ms".into(), log_start_offset: 3 }));
+    let s = Rc::new(ViewState::default()).reduce(Action::Frame { now_us: 5_000, events: evs, summary: None, flight_min_us: 0 });
+    let l1 = &s.partitions[&(t(), 0)].logs[&1];
+    assert_eq!(l1.log_start, 3);
+    assert_eq!(l1.ranges, vec![EpochRange { start: 3, end: 8, epoch: 0 }]);
+    assert_eq!(l1.leo, 8);
+}

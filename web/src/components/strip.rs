@@ -71,12 +71,12 @@ pub fn replica_strip(p: &StripProps) -> Html {
         <g class={class}>
             <rect class="strip-frame" x={format!("{:.1}", p.x - 2.0)} y={format!("{:.1}", p.y - 2.0)}
                 width={format!("{:.1}", p.width + 4.0)} height={(STRIP_H + 4.0).to_string()} />
-            if start > 0 && log.leo > 0 {
+            if start > log.log_start && log.leo > log.log_start {
                 <g class="folded">
                     <rect x={format!("{:.1}", p.x)} y={format!("{:.1}", p.y)} width={format!("{:.1}", agg_w - 2.0)}
                         height={STRIP_H.to_string()} fill={epoch_colour(first_epoch)} opacity="0.55" />
                     <text x={format!("{:.1}", p.x + agg_w / 2.0 - 1.0)} y={format!("{:.1}", p.y + 13.0)}
-                        class="folded-label" text-anchor="middle">{ format!("0–{}", start.min(log.leo) - 1) }</text>
+                        class="folded-label" text-anchor="middle">{ format!("{}–{}", log.log_start, start.min(log.leo) - 1) }</text>
                     <title>{ format!("{folded} older records folded into one range") }</title>
                 </g>
             }
