@@ -84,6 +84,23 @@ test('speed and step controls drive virtual time', async () => {
   await page.screenshot({ path: join(OUT, 'running-100x.png') });
 });
 
+test('at 1000× frames stay smooth (p95 frame interval reported, pathologies fail)', async (t) => {
+  await page.getByTestId('speed').fill('3');
+  const toggle = page.getByTestId('play-toggle');
+  if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  const gaps = await page.evaluate(() => new Promise((done) => {
+    const out = []; let last = performance.now();
+    const end = last + 2000;
+    const tick = (now) => { out.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else done(out); };
+    requestAnimationFrame(tick);
+  }));
+  gaps.sort((a, b) => a - b);
+  const p95 = gaps[Math.floor(gaps.length * 0.95)];
+  t.diagnostic(`1000×: ${gaps.length} frames in 2 s, p95 interval ${p95.toFixed(1)} ms`);
+  await page.screenshot({ path: join(OUT, 'running-1000x.png') });
+  assert.ok(p95 < 250, `p95 frame interval ${p95.toFixed(1)} ms`);
+});
+
 test('no request left 127.0.0.1 and the page raised no error', () => {
   assert.deepEqual(outside, []);
   assert.deepEqual(pageErrors, []);

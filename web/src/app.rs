@@ -7,7 +7,7 @@ use crate::components::cluster::Cluster;
 use crate::components::flights::Flights;
 use crate::components::ledger::LedgerLine;
 use crate::components::top_bar::TopBar;
-use crate::driver::{Driver, FrameLoop, DEFAULT_SCENARIO};
+use crate::driver::{performance_now, Driver, FrameLoop, DEFAULT_SCENARIO};
 use crate::layout::{SCENE_H, SCENE_W};
 use crate::view_model::{Action, ViewState};
 use kafkascope::command::Command;
@@ -54,7 +54,7 @@ pub fn app() -> Html {
         let (slot, dispatcher) = (slot.clone(), state.dispatcher());
         use_effect_with((), move |_| {
             let frames = FrameLoop::start(move |ts| {
-                let action = slot.try_borrow_mut().ok().and_then(|mut d| d.as_mut().ok().and_then(|d| d.tick(ts)));
+                let action = slot.try_borrow_mut().ok().and_then(|mut d| d.as_mut().ok().and_then(|d| d.tick(ts, &performance_now)));
                 if let Some(a) = action {
                     dispatcher.dispatch(a);
                 }

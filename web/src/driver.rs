@@ -12,11 +12,22 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
+/// Milliseconds from the page's high-resolution clock (`performance.now()`), 0 where there is none.
+pub fn performance_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
 /// The default scenario, shipped inside the page.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../static/scenarios/default.json");
 
 /// Longest wall-clock gap (ms) one frame may cover, so a hidden tab does not jump minutes ahead.
-const MAX_FRAME_MS: f64 = 100.0;
+const MAX_FRAME_MS: f64 = 50.0;
+/// Wall time (ms) the engine may take per frame before virtual time is allowed to fall behind.
+const FRAME_BUDGET_MS: f64 = 8.0;
+/// Shortest wall time (ms) between two engine summaries while playing.
+const SUMMARY_EVERY_MS: f64 = 250.0;
+/// Engine slice, in wall ms at the current speed, between budget checks.
+const SLICE_WALL_MS: f64 = 2.0;
 /// Shortest wall time (ms) a message is drawn travelling, so sub-millisecond hops stay visible.
 const FLIGHT_MIN_WALL_MS: f64 = 250.0;
 /// Virtual step (µs) used by the step button while searching for the next event.
@@ -39,6 +50,10 @@ pub struct Driver {
     carry_us: f64,
     /// The scenario's `profile` field, for the top bar.
     pub profile: String,
+    /// The last engine summary (its audit walks every log, so it is not taken every frame).
+    last_summary: (Ledger, String),
+    /// Wall time (ms) after which the next frame takes a fresh summary.
+    next_summary_ms: f64,
 }
 
 impl Driver {
@@ -53,7 +68,7 @@ impl Driver {
             .ok()
             .and_then(|v| v.get("profile").and_then(|p| p.as_str()).map(str::to_owned))
             .unwrap_or_else(|| "kafka-3.6".to_owned());
-        Ok(Driver { text: text.to_owned(), seed: scenario.seed, sim, playing: true, speed: 1.0, last_wall_ms: None, carry_us: 0.0, profile })
+        Ok(Driver { text: text.to_owned(), seed: scenario.seed, sim, playing: true, speed: 1.0, last_wall_ms: None, carry_us: 0.0, profile, last_summary: (Ledger::default(), String::new()), next_summary_ms: 0.0 })
     }
 
     /// The seed of the running simulation.
@@ -69,6 +84,7 @@ impl Driver {
         self.seed = seed;
         self.last_wall_ms = None;
         self.carry_us = 0.0;
+        self.next_summary_ms = 0.0;
         Ok(())
     }
 
@@ -85,11 +101,14 @@ impl Driver {
     /// Advances to `at_us` and packs the events with the engine's summary into one action.
     pub fn advance(&mut self, at_us: u64) -> Action {
         let events = self.sim.advance_to(at_us);
-        Action::Frame { now_us: self.sim.now_us().max(at_us), events, summary: Some(self.summary()), flight_min_us: self.flight_min_us() }
+        self.refresh_summary();
+        Action::Frame { now_us: self.sim.now_us().max(at_us), events, summary: Some(self.last_summary.clone()), flight_min_us: self.flight_min_us() }
     }
 
-    /// One animation frame at wall time `wall_ms`: `None` when paused or nothing moved.
-    pub fn tick(&mut self, wall_ms: f64) -> Option<Action> {
+    /// One animation frame at wall time `wall_ms`: `None` when paused. The engine runs in slices
+    /// until virtual time reaches wall time × speed or `clock()` (ms) says the frame's budget is
+    /// spent; then virtual time falls behind instead of frames piling up (no death spiral at 1000×).
+    pub fn tick(&mut self, wall_ms: f64, clock: &dyn Fn() -> f64) -> Option<Action> {
         let last = self.last_wall_ms.replace(wall_ms);
         if !self.playing {
             return None;
@@ -99,7 +118,28 @@ impl Driver {
         let whole = want.floor();
         self.carry_us = want - whole;
         let target = self.sim.now_us().saturating_add(whole as u64);
-        Some(self.advance(target))
+        let slice = ((SLICE_WALL_MS * 1_000.0 * self.speed) as u64).max(1);
+        let started = clock();
+        let mut events = Vec::new();
+        let mut t = self.sim.now_us();
+        while t < target {
+            t = t.saturating_add(slice).min(target);
+            events.extend(self.sim.advance_to(t));
+            if clock() - started > FRAME_BUDGET_MS {
+                self.carry_us = 0.0;
+                break;
+            }
+        }
+        if clock() >= self.next_summary_ms {
+            let begun = clock();
+            self.refresh_summary();
+            let end = clock();
+            // At most a few times a second, and never more than ~5% of the wall time.
+            self.next_summary_ms = end + (SUMMARY_EVERY_MS).max(20.0 * (end - begun));
+        } else {
+            self.last_summary.1 = self.sim.trace_hash();
+        }
+        Some(Action::Frame { now_us: self.sim.now_us().max(t), events, summary: Some(self.last_summary.clone()), flight_min_us: self.flight_min_us() })
     }
 
     /// Advances until at least one event happens (or a virtual second passes), for the step button.
@@ -111,7 +151,8 @@ impl Driver {
             t += STEP_US;
             events = self.sim.advance_to(t);
         }
-        Action::Frame { now_us: self.sim.now_us().max(t), events, summary: Some(self.summary()), flight_min_us: self.flight_min_us() }
+        self.refresh_summary();
+        Action::Frame { now_us: self.sim.now_us().max(t), events, summary: Some(self.last_summary.clone()), flight_min_us: self.flight_min_us() }
     }
 
     /// Virtual µs a message stays on screen at the current speed (step mode uses the 1× value).
@@ -119,17 +160,20 @@ impl Driver {
         (FLIGHT_MIN_WALL_MS * 1_000.0 * self.speed) as u64
     }
 
-    /// The engine's counts and trace hash, read through its serde form so field types may change.
-    fn summary(&self) -> (Ledger, String) {
+    /// Takes the engine's counts and trace hash, read through its serde form so field types may change.
+    fn refresh_summary(&mut self) {
         let v = serde_json::to_value(self.sim.summary()).unwrap_or_default();
         let num = |k: &str| v.get(k).and_then(|x| x.as_u64()).unwrap_or(0);
+        let audit = |k: &str| v.get("ledger").and_then(|l| l.get(k)).and_then(|x| x.as_u64());
         let ledger = Ledger {
             produced: num("produced"),
             acked: num("acknowledged"),
             consumed: num("consumed"),
             events: num("events"),
+            acked_lost: audit("ackedLost"),
+            duplicates: audit("duplicates"),
         };
-        (ledger, self.sim.trace_hash())
+        self.last_summary = (ledger, self.sim.trace_hash());
     }
 }
 

@@ -167,6 +167,10 @@ pub struct Ledger {
     pub consumed: u64,
     /// Events seen.
     pub events: u64,
+    /// Acknowledged records missing from their partition (engine audit; `None` when not audited).
+    pub acked_lost: Option<u64>,
+    /// Records present more than once in a leader's log (engine audit).
+    pub duplicates: Option<u64>,
 }
 
 /// Everything the screen shows.

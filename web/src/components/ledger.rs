@@ -27,6 +27,16 @@ pub fn ledger_line(p: &LedgerProps) -> Html {
             <span title="Records acknowledged to producers (acks)">{ "acked " }<b data-testid="acked-count">{ grouped(l.acked) }</b></span>
             <span class="sep">{ "·" }</span>
             <span title="Records delivered to consumers (below the high watermark)">{ "consumed " }<b data-testid="consumed-count">{ grouped(l.consumed) }</b></span>
+            if let Some(lost) = l.acked_lost {
+                <span class="sep">{ "·" }</span>
+                <span class={classes!((lost > 0).then_some("alarm"))} title="Acknowledged records missing from their partition's leader: Kafka promised them and lost them">
+                    { "acked-then-lost " }<b data-testid="acked-lost-count">{ grouped(lost) }</b></span>
+            }
+            if let Some(dups) = l.duplicates {
+                <span class="sep">{ "·" }</span>
+                <span class={classes!((dups > 0).then_some("alarm"))} title="Records present more than once in a leader's log (retries without idempotence)">
+                    { "duplicates " }<b data-testid="duplicates-count">{ grouped(dups) }</b></span>
+            }
             <span class="sep">{ "·" }</span>
             <span class="muted">{ format!("events {}", grouped(l.events)) }</span>
             <span class="sep">{ "·" }</span>
