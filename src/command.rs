@@ -1,7 +1,7 @@
 //! What can be done to a running simulation: the same values serve UI buttons, lesson timelines and
 //! randomized fault schedules.
 
-use crate::ids::{BrokerId, NodeId, ProducerIdx};
+use crate::ids::{BrokerId, ConsumerIdx, NodeId, ProducerIdx};
 use serde::{Deserialize, Serialize};
 
 /// An action applied to the simulation at the current virtual time.
@@ -24,4 +24,9 @@ pub enum Command {
     Produce { producer: ProducerIdx, key: Option<String>, value: String, partition: Option<u32> },
     /// Change a producer's workload rate (records per second; 0 pauses it).
     SetProducerRate { producer: ProducerIdx, records_per_sec: u64 },
+    /// Kill a consumer process: no LeaveGroup, no final commit; the coordinator notices after
+    /// `session.timeout.ms`.
+    CrashConsumer { consumer: ConsumerIdx },
+    /// Start a crashed consumer again, as a fresh process (it rejoins and resumes from committed offsets).
+    RestartConsumer { consumer: ConsumerIdx },
 }

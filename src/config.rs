@@ -95,6 +95,12 @@ pub const KEYS: &[KeyDef] = &[
     key!("log.retention.check.interval.ms", Broker, Kind::Int(1, I64), "300000"),
     key!("log.flush.interval.messages", Broker, Kind::Int(1, I64), "9223372036854775807"),
     key!("log.flush.interval.ms", Broker, Kind::Int(0, I64), "9223372036854775807"),
+    // Group coordinator (kafka-facts §6, §7)
+    key!("offsets.topic.num.partitions", Broker, Kind::Int(1, 1000), "50"),
+    key!("offsets.topic.replication.factor", Broker, Kind::Int(1, 32767), "3"),
+    key!("group.initial.rebalance.delay.ms", Broker, Kind::Int(0, I32), "3000"),
+    key!("group.min.session.timeout.ms", Broker, Kind::Int(0, I32), "6000"),
+    key!("group.max.session.timeout.ms", Broker, Kind::Int(0, I32), "1800000"),
     // Topic-level overrides (kafka-facts §9, §11)
     key!("segment.bytes", Topic, Kind::Int(14, I32), "1073741824"),
     key!("segment.ms", Topic, Kind::Int(1, I64), "604800000"),

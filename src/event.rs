@@ -53,6 +53,32 @@ pub enum MessageKind {
     AlterPartitionResponse,
     /// Broker liveness towards the controller (KRaft) or ZooKeeper session ping.
     Heartbeat,
+    /// A consumer asks which broker coordinates its group.
+    FindCoordinator,
+    /// The coordinator's id.
+    FindCoordinatorResponse,
+    /// A consumer joins (or rejoins) its group.
+    JoinGroup,
+    /// Generation, leader and (for the leader) the members.
+    JoinGroupResponse,
+    /// A member asks for its assignment (the leader brings everyone's).
+    SyncGroup,
+    /// A member's assignment.
+    SyncGroupResponse,
+    /// A group member's liveness.
+    GroupHeartbeat,
+    /// The coordinator's answer to a member's heartbeat.
+    GroupHeartbeatResponse,
+    /// A member leaves its group.
+    LeaveGroup,
+    /// A consumer commits offsets.
+    OffsetCommit,
+    /// The commit's outcome.
+    OffsetCommitResponse,
+    /// A consumer asks for its group's committed offsets.
+    OffsetFetch,
+    /// Committed offsets.
+    OffsetFetchResponse,
 }
 
 /// Everything the engine can report.
@@ -98,4 +124,37 @@ pub enum EventKind {
     SegmentRolled { broker: BrokerId, topic: String, partition: u32, base_offset: i64 },
     /// Retention deleted a segment; the log now starts at `log_start_offset`.
     SegmentDeleted { broker: BrokerId, topic: String, partition: u32, base_offset: i64, next_offset: i64, size_bytes: u64, reason: String, log_start_offset: i64 },
+    // ---- Consumer groups (kafka-facts.md §7) ----
+    /// A consumer learnt which broker coordinates its group.
+    CoordinatorFound { consumer: ConsumerIdx, group: String, broker: BrokerId },
+    /// A group on its coordinator changed state (`Empty`, `PreparingRebalance`, `CompletingRebalance`,
+    /// `Stable`, `Dead`).
+    GroupStateChanged { broker: BrokerId, group: String, from: String, to: String, generation: i32 },
+    /// A member entered the group (its first JoinGroup with the id the coordinator gave it).
+    MemberJoined { broker: BrokerId, group: String, member_id: String, consumer: ConsumerIdx },
+    /// A member left: `leaveGroup`, `sessionTimeout`, or `notRejoined` (missed the rebalance).
+    MemberLeft { broker: BrokerId, group: String, member_id: String, reason: String },
+    /// The coordinator began a rebalance of generation `generation` + 1.
+    RebalanceStarted { broker: BrokerId, group: String, generation: i32, reason: String },
+    /// The leader's assignment for `generation` reached the coordinator; the group is Stable.
+    RebalanceCompleted {
+        broker: BrokerId,
+        group: String,
+        generation: i32,
+        protocol: String,
+        leader: String,
+        assignment: std::collections::BTreeMap<String, Vec<crate::ids::TopicPartition>>,
+    },
+    /// A consumer's owned partitions changed after a SyncGroup.
+    PartitionsAssigned { consumer: ConsumerIdx, group: String, generation: i32, assigned: Vec<crate::ids::TopicPartition>, revoked: Vec<crate::ids::TopicPartition> },
+    /// The coordinator made an offset commit durable (replicated in `__consumer_offsets`).
+    OffsetsCommitted { broker: BrokerId, group: String, member_id: String, offsets: std::collections::BTreeMap<crate::ids::TopicPartition, i64> },
+    /// A consumer's lag per partition: high watermark − position.
+    ConsumerLag { consumer: ConsumerIdx, lag: std::collections::BTreeMap<crate::ids::TopicPartition, i64> },
+    /// A consumer hit an error it cannot retry (`auto.offset.reset=none` without a committed offset).
+    ConsumerError { consumer: ConsumerIdx, error: String, topic: String, partition: u32 },
+    /// A consumer process was killed (no LeaveGroup) or started again.
+    ConsumerStopped { consumer: ConsumerIdx },
+    /// A consumer process started.
+    ConsumerStarted { consumer: ConsumerIdx },
 }

@@ -367,6 +367,11 @@ impl Scenario {
                     .then_some(())
                     .ok_or(format!("no producer {producer}"))
             }
+            Command::CrashConsumer { consumer } | Command::RestartConsumer { consumer } => {
+                (*consumer >= 1 && *consumer as usize <= self.consumers.len())
+                    .then_some(())
+                    .ok_or(format!("no consumer {consumer}"))
+            }
         }
     }
 }

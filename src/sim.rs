@@ -194,6 +194,11 @@ impl Sim {
         &self.brokers
     }
 
+    /// The consumers, for inspection by tests and views.
+    pub fn consumers(&self) -> &[Consumer] {
+        &self.consumers
+    }
+
     /// The controller's state of every partition.
     pub fn partitions(&self) -> &std::collections::BTreeMap<crate::ids::TopicPartition, crate::net::PartitionState> {
         self.controller.partitions()
@@ -275,6 +280,19 @@ impl Sim {
             Command::SetProducerRate { producer, records_per_sec } => {
                 self.with_producer(producer as usize - 1, |p, out| p.set_rate(records_per_sec, out))
             }
+            Command::CrashConsumer { consumer } => {
+                let i = consumer as usize - 1;
+                if self.consumers[i].is_alive() {
+                    self.with_consumer(i, |c, out| c.crash(out));
+                }
+            }
+            Command::RestartConsumer { consumer } => {
+                let i = consumer as usize - 1;
+                if !self.consumers[i].is_alive() {
+                    self.consumers[i] = self.consumers[i].restarted(&self.scenario);
+                    self.with_consumer(i, |c, out| c.start(out));
+                }
+            }
         }
     }
 
@@ -302,7 +320,12 @@ impl Sim {
                 }
             }
             (NodeId::Producer(p), TimerKind::Producer(t)) => self.with_producer(p as usize - 1, |pr, out| pr.on_timer(t, out)),
-            (NodeId::Consumer(c), TimerKind::Consumer(t)) => self.with_consumer(c as usize - 1, |co, out| co.on_timer(t, out)),
+            (NodeId::Consumer(c), TimerKind::Consumer(t)) => {
+                let i = c as usize - 1;
+                if self.consumers[i].incarnation() == incarnation && self.consumers[i].is_alive() {
+                    self.with_consumer(i, |co, out| co.on_timer(t, out))
+                }
+            }
             (NodeId::Controller(_), TimerKind::Controller(t)) => self.with_controller(|c, out| c.on_timer(t, out)),
             _ => {}
         }
@@ -323,7 +346,13 @@ impl Sim {
                 self.schedule(done, Due::Handle { broker: b, incarnation, from, msg });
             }
             NodeId::Producer(p) => self.with_producer(p as usize - 1, |pr, out| pr.on_message(from, msg, out)),
-            NodeId::Consumer(c) => self.with_consumer(c as usize - 1, |co, out| co.on_message(from, msg, out)),
+            NodeId::Consumer(c) => {
+                if !self.consumers[c as usize - 1].is_alive() {
+                    self.emit(EventKind::MessageDropped { msg: id, reason: format!("{to} is down") });
+                    return;
+                }
+                self.with_consumer(c as usize - 1, |co, out| co.on_message(from, msg, out))
+            }
             NodeId::Controller(_) => self.with_controller(|c, out| c.on_message(from, msg, out)),
         }
     }
@@ -345,7 +374,8 @@ impl Sim {
     fn with_consumer(&mut self, i: usize, f: impl FnOnce(&mut Consumer, &mut Out)) {
         let mut effects = std::mem::take(&mut self.effects);
         f(&mut self.consumers[i], &mut Out::new(self.now, &mut self.rng, &self.cost, &mut effects));
-        self.carry_out(NodeId::Consumer(i as u32 + 1), 0, effects);
+        let incarnation = self.consumers[i].incarnation();
+        self.carry_out(NodeId::Consumer(i as u32 + 1), incarnation, effects);
     }
 
     fn with_controller(&mut self, f: impl FnOnce(&mut Controller, &mut Out)) {

@@ -15,7 +15,8 @@ fn temp_file(name: &str, text: &str) -> String {
 
 #[test]
 fn run_prints_json_lines_then_a_summary_with_the_ledger() {
-    let (code, out, err) = kafkascope(&["run", "static/scenarios/default.json", "--until-ms", "2000"]);
+    // Past the consumer group's first rebalance (group.initial.rebalance.delay.ms = 3000).
+    let (code, out, err) = kafkascope(&["run", "static/scenarios/default.json", "--until-ms", "5000"]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
     assert!(lines.len() > 10);

@@ -6,10 +6,14 @@
 
 mod fetch;
 mod fetcher;
+mod group;
+mod group_state;
+mod group_offsets;
 mod partition;
 mod produce;
 mod settings;
 
+pub use group_state::{Coordinator, Group, GroupState};
 pub use partition::Replica;
 pub use settings::{BrokerSettings, TopicSettings};
 
@@ -45,6 +49,10 @@ pub enum BrokerTimer {
     FlushCheck,
     /// Apply retention (`log.retention.check.interval.ms`).
     RetentionCheck,
+    /// The group coordinator's session check.
+    GroupTick,
+    /// A group's join phase may be over (rebalance timeout or initial delay).
+    GroupJoinDeadline { group: String },
 }
 
 /// What survives a process crash.
@@ -73,6 +81,8 @@ pub struct Broker {
     delayed_fetches: BTreeMap<u64, DelayedFetch>,
     delayed_produces: BTreeMap<u64, DelayedProduce>,
     next_id: u64,
+    /// The group coordinator (volatile; offsets are reloaded from `__consumer_offsets`).
+    coordinator: Coordinator,
 }
 
 impl Broker {
@@ -94,6 +104,7 @@ impl Broker {
             delayed_fetches: BTreeMap::new(),
             delayed_produces: BTreeMap::new(),
             next_id: 0,
+            coordinator: Coordinator::new(scenario),
         }
     }
 
@@ -117,6 +128,11 @@ impl Broker {
         self.replicas.get(tp)
     }
 
+    /// The groups this broker coordinates now.
+    pub fn groups(&self) -> &BTreeMap<String, Group> {
+        &self.coordinator.groups
+    }
+
     /// Starts (or restarts) the process: volatile state is fresh, the disk is what survived.
     pub fn start(&mut self, out: &mut Out) {
         self.alive = true;
@@ -126,6 +142,7 @@ impl Broker {
         self.fetchers.clear();
         self.delayed_fetches.clear();
         self.delayed_produces.clear();
+        self.coordinator.clear();
         self.handlers_busy_until.iter_mut().for_each(|t| *t = out.now);
         out.emit(EventKind::BrokerStarted { broker: self.id });
         self.send_heartbeat(out);
@@ -133,6 +150,7 @@ impl Broker {
         out.timer(out.now + ms(5_000), TimerKind::Broker(BrokerTimer::CheckpointHighWatermarks));
         out.timer(out.now + ms(1_000), TimerKind::Broker(BrokerTimer::FlushCheck));
         out.timer(out.now + ms(self.settings.retention_check_interval_ms), TimerKind::Broker(BrokerTimer::RetentionCheck));
+        out.timer(out.now + ms(group::GROUP_TICK_MS), TimerKind::Broker(BrokerTimer::GroupTick));
     }
 
     /// Stops the process. A power loss also drops each log's unflushed tail.
@@ -163,6 +181,13 @@ impl Broker {
                 cost.request_cost_us + cost.disk_us(batches.iter().map(|b| b.bytes.len() as u64).sum())
             }
             Message::FetchRequest { .. } | Message::MetadataRequest | Message::LeaderAndIsr { .. } => cost.request_cost_us,
+            Message::OffsetCommit { .. } => cost.request_cost_us + cost.disk_us(100),
+            Message::FindCoordinator { .. }
+            | Message::JoinGroup(_)
+            | Message::SyncGroup { .. }
+            | Message::GroupHeartbeat { .. }
+            | Message::LeaveGroup { .. }
+            | Message::OffsetFetch { .. } => cost.request_cost_us,
             _ => 0,
         };
         // The earliest-free handler takes it (num.io.threads handlers share one request queue).
@@ -200,12 +225,29 @@ impl Broker {
                     self.apply_partition_state(state, out);
                 }
                 self.ensure_fetching(out);
+                self.sync_coordinators(out);
             }
             Message::AlterPartitionResponse { state, .. } => {
                 if let Some(r) = self.replicas.get_mut(&state.tp) {
                     r.pending_isr = None;
                 }
                 self.apply_partition_state(state, out);
+                self.sync_coordinators(out);
+            }
+            Message::FindCoordinator { group } => self.handle_find_coordinator(from, group, out),
+            Message::JoinGroup(req) => self.handle_join(from, req, out),
+            Message::SyncGroup { group, member_id, generation, assignments } => {
+                self.handle_sync(from, group, member_id, generation, assignments, out)
+            }
+            Message::GroupHeartbeat { group, member_id, generation } => {
+                self.handle_group_heartbeat(from, group, member_id, generation, out)
+            }
+            Message::LeaveGroup { group, member_id } => self.handle_leave(group, member_id, out),
+            Message::OffsetCommit { correlation, group, member_id, generation, offsets } => {
+                self.handle_offset_commit(from, correlation, group, member_id, generation, offsets, out)
+            }
+            Message::OffsetFetch { correlation, group, partitions } => {
+                self.handle_offset_fetch(from, correlation, group, partitions, out)
             }
             _ => {}
         }
@@ -239,6 +281,8 @@ impl Broker {
                 }
                 out.timer(out.now + ms(1_000), TimerKind::Broker(BrokerTimer::FlushCheck));
             }
+            BrokerTimer::GroupTick => self.group_tick(out),
+            BrokerTimer::GroupJoinDeadline { group } => self.group_join_deadline(&group, out),
         }
     }
 

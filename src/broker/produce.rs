@@ -48,7 +48,7 @@ impl Broker {
     }
 
     /// `appendRecordsToLeader`: checks leadership and min ISR, then appends with offsets assigned.
-    fn append_to_leader(&mut self, batch: &ProduceBatch, acks: Acks, out: &mut Out) -> (ProduceResult, i64) {
+    pub(super) fn append_to_leader(&mut self, batch: &ProduceBatch, acks: Acks, out: &mut Out) -> (ProduceResult, i64) {
         let tp = &batch.tp;
         let fail = |error| (ProduceResult { tp: tp.clone(), batch_id: batch.batch_id, error, base_offset: -1 }, 0);
         let Some(r) = self.replicas.get(tp) else { return fail(ErrorCode::NotLeaderOrFollower) };
@@ -135,6 +135,9 @@ impl Broker {
                     self.delayed_produces.insert(id, d);
                 }
             }
+        }
+        if tp.topic == crate::consumer::OFFSETS_TOPIC {
+            self.complete_offset_commits(out);
         }
         self.wake_fetches(tp, out);
     }

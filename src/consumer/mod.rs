@@ -1,6 +1,10 @@
-//! The consumer client and consumer groups.
+//! The consumer client: group membership through the classic protocol (`group`), committed offsets
+//! and lag (`offsets`), and the fetch loop here. A consumer without `group.id` reads every partition
+//! of its topics and commits nothing.
 pub mod assignor;
 pub mod coordinator_key;
+mod group;
+mod offsets;
 
 use crate::actor::{Out, TimerKind};
 use crate::config::{Overrides, Resolver, Scope};
@@ -9,8 +13,13 @@ use crate::ids::{BrokerId, ConsumerIdx, NodeId, TopicPartition};
 use crate::net::{ErrorCode, FetchPartition, FetchedPartition, Message, PartitionState};
 use crate::scenario::Scenario;
 use crate::time::ms;
+use assignor::AssignorKind;
+use group::Membership;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The internal topic holding committed offsets (kafka-facts.md §6, §7).
+pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 
 /// Consumer timers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,25 +28,78 @@ pub enum ConsumerTimer {
     FetchTimeout { broker: BrokerId, correlation: u64 },
     /// Try fetching again (after metadata or an error backoff).
     Poll,
+    /// Send the next group heartbeat (`heartbeat.interval.ms`).
+    Heartbeat,
+    /// Commit positions (`auto.commit.interval.ms`).
+    AutoCommit,
+    /// A coordinator request (`attempt`) got no answer in time, or a retry backoff ended.
+    GroupRetry { attempt: u64 },
+    /// Report lag.
+    LagReport,
 }
 
-/// One consumer client. Group membership and rebalancing come with the consumer-group work; until
-/// then the members of a group split the partitions with the range rule, fixed at start.
+/// `auto.offset.reset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reset {
+    /// Start at the log start.
+    Earliest,
+    /// Start at the high watermark.
+    Latest,
+    /// Fail (a `ConsumerError` event) when there is no committed offset.
+    None,
+}
+
+/// What a consumer reads from its config keys.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Consumer {
-    idx: ConsumerIdx,
-    brokers: u32,
-    assigned: Vec<TopicPartition>,
-    positions: BTreeMap<TopicPartition, i64>,
-    leaders: BTreeMap<TopicPartition, (BrokerId, i32)>,
-    in_flight: BTreeMap<BrokerId, u64>,
-    next_correlation: u64,
-    earliest: bool,
+pub struct ConsumerSettings {
+    /// `group.id` (empty: no group).
+    pub group: String,
+    /// Subscribed topics.
+    pub topics: Vec<String>,
+    /// `partition.assignment.strategy`.
+    pub strategy: AssignorKind,
+    /// `auto.offset.reset`.
+    pub reset: Reset,
+    /// `enable.auto.commit`.
+    pub auto_commit: bool,
+    /// `auto.commit.interval.ms`.
+    pub auto_commit_interval_ms: u64,
+    /// `session.timeout.ms`.
+    pub session_timeout_ms: u64,
+    /// `heartbeat.interval.ms`.
+    pub heartbeat_interval_ms: u64,
+    /// `max.poll.interval.ms` (the rebalance timeout).
+    pub max_poll_interval_ms: u64,
     fetch_min_bytes: u32,
     fetch_max_wait_ms: u64,
     fetch_max_bytes: u32,
     request_timeout_ms: u64,
+}
+
+/// One consumer client.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Consumer {
+    idx: ConsumerIdx,
+    alive: bool,
+    incarnation: u32,
+    brokers: u32,
+    settings: ConsumerSettings,
+    /// Partition count of each subscribed topic (for the leader's assignor).
+    topic_partitions: BTreeMap<String, u32>,
+    assigned: Vec<TopicPartition>,
+    positions: BTreeMap<TopicPartition, i64>,
+    high_watermarks: BTreeMap<TopicPartition, i64>,
+    leaders: BTreeMap<TopicPartition, (BrokerId, i32)>,
+    in_flight: BTreeMap<BrokerId, u64>,
+    next_correlation: u64,
     bootstrap: u32,
+    membership: Membership,
+    /// Assigned partitions whose committed offset is being fetched.
+    awaiting_offsets: BTreeSet<TopicPartition>,
+    /// Partitions stopped by `auto.offset.reset=none`.
+    failed: BTreeSet<TopicPartition>,
+    committed: BTreeMap<TopicPartition, i64>,
+    last_lag: BTreeMap<TopicPartition, i64>,
 }
 
 /// `ListOffsets(LATEST)` folded into the first fetch: an offset past any log end makes the leader
@@ -45,56 +107,116 @@ pub struct Consumer {
 const LATEST_SENTINEL: i64 = i64::MAX;
 
 impl Consumer {
-    /// The scenario's consumer number `idx` (1-based).
+    /// The scenario's consumer number `idx` (1-based), not yet started.
     pub fn new(idx: ConsumerIdx, scenario: &Scenario) -> Consumer {
         let spec = &scenario.consumers[idx as usize - 1];
         let none = Overrides::default();
         let r = Resolver::new(scenario.profile, Scope::Consumer, &spec.config.0, &none);
-        let group = r.text("group.id").to_string();
-        // Members of the same group, in order, for a static range split.
-        let members: Vec<usize> = scenario
-            .consumers
+        let topic_partitions: BTreeMap<String, u32> = spec
+            .topics
             .iter()
-            .enumerate()
-            .filter(|(_, c)| Resolver::new(scenario.profile, Scope::Consumer, &c.config.0, &none).text("group.id") == group)
-            .map(|(i, _)| i)
+            .filter_map(|t| scenario.topics.iter().find(|x| &x.name == t).map(|x| (t.clone(), x.partitions)))
             .collect();
-        let me = members.iter().position(|&i| i == idx as usize - 1).unwrap_or(0);
-        let mut assigned = Vec::new();
-        for t in &spec.topics {
-            let parts = scenario.topics.iter().find(|x| &x.name == t).map_or(0, |x| x.partitions);
-            let (n, c) = (parts as usize, if group.is_empty() { 1 } else { members.len().max(1) });
-            let me = if group.is_empty() { 0 } else { me };
-            let (per, extra) = (n / c, n % c);
-            let start = me * per + me.min(extra);
-            let len = per + usize::from(me < extra);
-            assigned.extend((start..start + len).map(|p| TopicPartition::new(t.clone(), p as u32)));
-        }
-        Consumer {
-            idx,
-            brokers: scenario.cluster.brokers,
-            assigned,
-            positions: BTreeMap::new(),
-            leaders: BTreeMap::new(),
-            in_flight: BTreeMap::new(),
-            next_correlation: 0,
-            earliest: r.text("auto.offset.reset") == "earliest",
+        let settings = ConsumerSettings {
+            group: r.text("group.id").to_string(),
+            topics: spec.topics.clone(),
+            strategy: AssignorKind::from_name(r.text("partition.assignment.strategy")).unwrap_or(AssignorKind::Range),
+            reset: match r.text("auto.offset.reset") {
+                "earliest" => Reset::Earliest,
+                "none" => Reset::None,
+                _ => Reset::Latest,
+            },
+            auto_commit: r.bool("enable.auto.commit"),
+            auto_commit_interval_ms: r.uint("auto.commit.interval.ms").max(1),
+            session_timeout_ms: r.uint("session.timeout.ms"),
+            heartbeat_interval_ms: r.uint("heartbeat.interval.ms").max(1),
+            max_poll_interval_ms: r.uint("max.poll.interval.ms"),
             fetch_min_bytes: r.uint("fetch.min.bytes") as u32,
             fetch_max_wait_ms: r.uint("fetch.max.wait.ms"),
             fetch_max_bytes: r.uint("fetch.max.bytes") as u32,
-            request_timeout_ms: r.uint("request.timeout.ms"),
+            request_timeout_ms: r.uint("request.timeout.ms").max(1),
+        };
+        // Without a group the consumer reads every partition of its topics (manual assignment).
+        let assigned = if settings.group.is_empty() {
+            topic_partitions.iter().flat_map(|(t, &n)| (0..n).map(move |p| TopicPartition::new(t.clone(), p))).collect()
+        } else {
+            Vec::new()
+        };
+        Consumer {
+            idx,
+            alive: false,
+            incarnation: 0,
+            brokers: scenario.cluster.brokers,
+            settings,
+            topic_partitions,
+            assigned,
+            positions: BTreeMap::new(),
+            high_watermarks: BTreeMap::new(),
+            leaders: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            next_correlation: 0,
             bootstrap: idx - 1,
+            membership: Membership::default(),
+            awaiting_offsets: BTreeSet::new(),
+            failed: BTreeSet::new(),
+            committed: BTreeMap::new(),
+            last_lag: BTreeMap::new(),
         }
     }
 
-    /// The partitions this consumer reads.
+    /// The partitions this consumer reads now.
     pub fn assignment(&self) -> &[TopicPartition] {
         &self.assigned
     }
 
-    /// Starts: bootstrap metadata.
+    /// The next offset to read per partition.
+    pub fn positions(&self) -> &BTreeMap<TopicPartition, i64> {
+        &self.positions
+    }
+
+    /// The member id the coordinator gave (empty before the first join).
+    pub fn member_id(&self) -> &str {
+        &self.membership.member_id
+    }
+
+    /// True while the process runs.
+    pub fn is_alive(&self) -> bool {
+        self.alive
+    }
+
+    /// Bumped on every start, so timers of a previous life are ignored.
+    pub fn incarnation(&self) -> u32 {
+        self.incarnation
+    }
+
+    /// Starts the process (again, after `restart`): bootstrap metadata and find the coordinator.
     pub fn start(&mut self, out: &mut Out) {
+        self.alive = true;
+        self.incarnation += 1;
+        if self.incarnation > 1 {
+            out.emit(EventKind::ConsumerStarted { consumer: self.idx });
+        }
         self.request_metadata(out);
+        out.timer(out.now + ms(1_000), TimerKind::Consumer(ConsumerTimer::LagReport));
+        if !self.settings.group.is_empty() {
+            self.find_coordinator(out);
+            if self.settings.auto_commit {
+                out.timer(out.now + ms(self.settings.auto_commit_interval_ms), TimerKind::Consumer(ConsumerTimer::AutoCommit));
+            }
+        }
+    }
+
+    /// Kills the process: all state is lost; nothing is sent (no LeaveGroup, no commit).
+    pub fn crash(&mut self, out: &mut Out) {
+        self.alive = false;
+        out.emit(EventKind::ConsumerStopped { consumer: self.idx });
+    }
+
+    /// A fresh process for the same scenario slot, with a newer incarnation.
+    pub fn restarted(&self, scenario: &Scenario) -> Consumer {
+        let mut c = Consumer::new(self.idx, scenario);
+        c.incarnation = self.incarnation;
+        c
     }
 
     /// Handles a timer.
@@ -111,6 +233,16 @@ impl Consumer {
                     self.request_metadata(out);
                 }
                 self.poll(out);
+            }
+            ConsumerTimer::Heartbeat => self.heartbeat(out),
+            ConsumerTimer::AutoCommit => {
+                self.commit_positions(None, out);
+                out.timer(out.now + ms(self.settings.auto_commit_interval_ms), TimerKind::Consumer(ConsumerTimer::AutoCommit));
+            }
+            ConsumerTimer::GroupRetry { attempt } => self.group_retry(attempt, out),
+            ConsumerTimer::LagReport => {
+                self.report_lag(out);
+                out.timer(out.now + ms(1_000), TimerKind::Consumer(ConsumerTimer::LagReport));
             }
         }
     }
@@ -138,12 +270,12 @@ impl Consumer {
                 }
                 self.poll(out);
             }
-            _ => {}
+            other => self.on_group_message(from, other, out),
         }
     }
 
     fn update_metadata(&mut self, partitions: &[PartitionState]) {
-        for s in partitions.iter().filter(|s| self.assigned.contains(&s.tp)) {
+        for s in partitions.iter().filter(|s| self.settings.topics.contains(&s.tp.topic)) {
             match s.leader {
                 Some(l) => self.leaders.insert(s.tp.clone(), (l, s.leader_epoch)),
                 None => self.leaders.remove(&s.tp),
@@ -152,7 +284,7 @@ impl Consumer {
     }
 
     fn request_metadata(&mut self, out: &mut Out) {
-        self.bootstrap = (self.bootstrap + 1) % self.brokers;
+        self.bootstrap = (self.bootstrap + 1) % self.brokers.max(1);
         out.send(NodeId::Broker(self.bootstrap + 1), Message::MetadataRequest);
         out.timer(out.now + ms(1_000), TimerKind::Consumer(ConsumerTimer::Poll));
     }
@@ -161,8 +293,11 @@ impl Consumer {
     fn poll(&mut self, out: &mut Out) {
         let mut per_broker: BTreeMap<BrokerId, Vec<FetchPartition>> = BTreeMap::new();
         for tp in &self.assigned {
+            if self.awaiting_offsets.contains(tp) || self.failed.contains(tp) {
+                continue;
+            }
             let Some(&(leader, epoch)) = self.leaders.get(tp) else { continue };
-            let start = if self.earliest { 0 } else { LATEST_SENTINEL };
+            let start = if self.settings.reset == Reset::Latest { LATEST_SENTINEL } else { 0 };
             let offset = self.positions.get(tp).copied().unwrap_or(start);
             per_broker.entry(leader).or_default().push(FetchPartition {
                 tp: tp.clone(),
@@ -181,24 +316,35 @@ impl Consumer {
             let msg = Message::FetchRequest {
                 correlation,
                 replica: None,
-                max_wait_us: ms(self.fetch_max_wait_ms),
-                min_bytes: self.fetch_min_bytes,
-                max_bytes: self.fetch_max_bytes,
+                max_wait_us: ms(self.settings.fetch_max_wait_ms),
+                min_bytes: self.settings.fetch_min_bytes,
+                max_bytes: self.settings.fetch_max_bytes,
                 partitions,
             };
             out.send(NodeId::Broker(broker), msg);
-            let at = out.now + ms(self.request_timeout_ms);
+            let at = out.now + ms(self.settings.request_timeout_ms);
             out.timer(at, TimerKind::Consumer(ConsumerTimer::FetchTimeout { broker, correlation }));
         }
     }
 
     /// Applies one partition of a fetch; true if metadata should be refreshed.
     fn apply_fetched(&mut self, p: FetchedPartition, out: &mut Out) -> bool {
+        // A response for a partition revoked (or not yet positioned) since the fetch left is dropped.
+        if !self.assigned.contains(&p.tp) || self.awaiting_offsets.contains(&p.tp) {
+            return false;
+        }
         match p.error {
             ErrorCode::None => {}
             ErrorCode::OffsetOutOfRange => {
-                // auto.offset.reset: earliest = log start, latest = the high watermark.
-                let reset = if self.earliest { p.log_start_offset } else { p.high_watermark };
+                // auto.offset.reset: earliest = log start, latest = the high watermark, none = error.
+                let reset = match self.settings.reset {
+                    Reset::Earliest => p.log_start_offset,
+                    Reset::Latest => p.high_watermark,
+                    Reset::None => {
+                        self.fail_partition(&p.tp, "OffsetOutOfRangeException", out);
+                        return false;
+                    }
+                };
                 if reset >= 0 {
                     self.positions.insert(p.tp.clone(), reset);
                 }
@@ -208,6 +354,9 @@ impl Consumer {
                 self.leaders.remove(&p.tp);
                 return true;
             }
+        }
+        if p.high_watermark >= 0 {
+            self.high_watermarks.insert(p.tp.clone(), p.high_watermark);
         }
         let position = self.positions.get(&p.tp).copied().unwrap_or(0);
         let mut next = position;
@@ -229,5 +378,11 @@ impl Consumer {
             self.positions.insert(p.tp.clone(), position);
         }
         false
+    }
+
+    fn fail_partition(&mut self, tp: &TopicPartition, error: &str, out: &mut Out) {
+        if self.failed.insert(tp.clone()) {
+            out.emit(EventKind::ConsumerError { consumer: self.idx, error: error.into(), topic: tp.topic.clone(), partition: tp.partition });
+        }
     }
 }

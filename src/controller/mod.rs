@@ -78,6 +78,31 @@ impl Controller {
             unclean.insert(t.name.clone(), tr.bool("unclean.leader.election.enable"));
             created.push((t.name.clone(), assignment));
         }
+        // The group coordinators' internal topic, when some consumer has a group.id (kafka-facts §6).
+        let has_groups = scenario
+            .consumers
+            .iter()
+            .any(|c| !Resolver::new(scenario.profile, Scope::Consumer, &c.config.0, &none).text("group.id").is_empty());
+        if has_groups && !scenario.topics.iter().any(|t| t.name == crate::consumer::OFFSETS_TOPIC) {
+            let n = b.uint("offsets.topic.num.partitions").max(1) as u32;
+            let rf = (b.uint("offsets.topic.replication.factor") as u32).clamp(1, scenario.cluster.brokers.max(1));
+            let assignment = placement::assign_replicas_to_brokers(&broker_ids, n, rf, None, None, rng)
+                .map_err(|e| format!("{}: {e}", crate::consumer::OFFSETS_TOPIC))?;
+            for (p, replicas) in assignment.iter().enumerate() {
+                let tp = TopicPartition::new(crate::consumer::OFFSETS_TOPIC, p as u32);
+                let state = PartitionState {
+                    tp: tp.clone(),
+                    leader: replicas.first().copied(),
+                    leader_epoch: 0,
+                    isr: replicas.clone(),
+                    replicas: replicas.clone(),
+                    partition_epoch: 0,
+                };
+                partitions.insert(tp, state);
+            }
+            unclean.insert(crate::consumer::OFFSETS_TOPIC.to_string(), false);
+            created.push((crate::consumer::OFFSETS_TOPIC.to_string(), assignment));
+        }
         let brokers = broker_ids
             .iter()
             .map(|&id| (id, Registration { incarnation: 1, last_heartbeat: 0, live: true }))

@@ -34,6 +34,22 @@ pub enum ErrorCode {
     InvalidProducerEpoch,
     /// The controller rejected an ISR change from a stale leader epoch.
     InvalidUpdateVersion,
+    /// The broker is not the coordinator of this group.
+    NotCoordinator,
+    /// The group's coordinator partition has no leader.
+    CoordinatorNotAvailable,
+    /// First JoinGroup with an empty member id: rejoin with the id given (KIP-394).
+    MemberIdRequired,
+    /// The coordinator does not know this member.
+    UnknownMemberId,
+    /// The member's generation is not the group's.
+    IllegalGeneration,
+    /// The group is rebalancing: rejoin.
+    RebalanceInProgress,
+    /// No protocol is supported by every member.
+    InconsistentGroupProtocol,
+    /// session.timeout.ms outside the broker's group.min/max.session.timeout.ms.
+    InvalidSessionTimeout,
 }
 
 impl ErrorCode {
@@ -53,6 +69,14 @@ impl ErrorCode {
             ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             ErrorCode::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
             ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+            ErrorCode::NotCoordinator => "NOT_COORDINATOR",
+            ErrorCode::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            ErrorCode::MemberIdRequired => "MEMBER_ID_REQUIRED",
+            ErrorCode::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            ErrorCode::IllegalGeneration => "ILLEGAL_GENERATION",
+            ErrorCode::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            ErrorCode::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            ErrorCode::InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
         }
     }
 
@@ -177,6 +201,70 @@ pub enum Message {
     AlterPartitionResponse { error: ErrorCode, state: PartitionState },
     /// Broker liveness (KRaft BrokerHeartbeat / ZooKeeper session ping); `incarnation` changes on restart.
     Heartbeat { broker: BrokerId, incarnation: u32 },
+    /// Which broker coordinates this group (FindCoordinator, key type GROUP).
+    FindCoordinator { group: String },
+    /// The coordinator's id, or COORDINATOR_NOT_AVAILABLE.
+    FindCoordinatorResponse { group: String, error: ErrorCode, coordinator: Option<BrokerId> },
+    /// JoinGroup: protocols in preference order, each with the same subscription metadata.
+    JoinGroup(JoinGroupRequest),
+    /// The JoinGroup answer; the leader also gets every member's subscription.
+    JoinGroupResponse(JoinGroupResult),
+    /// SyncGroup: the leader carries every member's assignment, followers send none.
+    SyncGroup { group: String, member_id: String, generation: i32, assignments: Vec<(String, Vec<TopicPartition>)> },
+    /// This member's assignment.
+    SyncGroupResponse { error: ErrorCode, generation: i32, assignment: Vec<TopicPartition> },
+    /// A group member's liveness (the classic Heartbeat API; `Heartbeat` above is the broker's).
+    GroupHeartbeat { group: String, member_id: String, generation: i32 },
+    /// NONE, REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, NOT_COORDINATOR.
+    GroupHeartbeatResponse { error: ErrorCode },
+    /// A member leaves on close.
+    LeaveGroup { group: String, member_id: String },
+    /// Committed offsets (the next offset to read) for a group.
+    OffsetCommit { correlation: u64, group: String, member_id: String, generation: i32, offsets: Vec<(TopicPartition, i64)> },
+    /// The commit's outcome.
+    OffsetCommitResponse { correlation: u64, error: ErrorCode, offsets: Vec<(TopicPartition, i64)> },
+    /// The group's committed offsets for these partitions.
+    OffsetFetch { correlation: u64, group: String, partitions: Vec<TopicPartition> },
+    /// Committed offsets, -1 where none.
+    OffsetFetchResponse { correlation: u64, error: ErrorCode, offsets: Vec<(TopicPartition, i64)> },
+}
+
+/// A JoinGroup request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinGroupRequest {
+    /// `group.id`.
+    pub group: String,
+    /// Empty on the very first join.
+    pub member_id: String,
+    /// Assignor names, most preferred first.
+    pub protocols: Vec<String>,
+    /// Subscribed topics.
+    pub topics: Vec<String>,
+    /// Partitions owned now (cooperative) or last generation (sticky's user data).
+    pub owned: Vec<TopicPartition>,
+    /// The generation of `owned`, -1 if none.
+    pub owned_generation: i32,
+    /// `session.timeout.ms`.
+    pub session_timeout_ms: u64,
+    /// `max.poll.interval.ms`.
+    pub rebalance_timeout_ms: u64,
+}
+
+/// A JoinGroup response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinGroupResult {
+    /// NONE, MEMBER_ID_REQUIRED, NOT_COORDINATOR, ...
+    pub error: ErrorCode,
+    /// The new generation.
+    pub generation: i32,
+    /// The chosen assignor.
+    pub protocol: String,
+    /// The leader's member id.
+    pub leader: String,
+    /// This member's id (also set with MEMBER_ID_REQUIRED).
+    pub member_id: String,
+    /// Leader only: every member's subscription.
+    pub members: Vec<JoinGroupRequest>,
 }
 
 impl Message {
@@ -210,6 +298,19 @@ impl Message {
             Message::AlterPartition { .. } => K::AlterPartition,
             Message::AlterPartitionResponse { .. } => K::AlterPartitionResponse,
             Message::Heartbeat { .. } => K::Heartbeat,
+            Message::FindCoordinator { .. } => K::FindCoordinator,
+            Message::FindCoordinatorResponse { .. } => K::FindCoordinatorResponse,
+            Message::JoinGroup(_) => K::JoinGroup,
+            Message::JoinGroupResponse(_) => K::JoinGroupResponse,
+            Message::SyncGroup { .. } => K::SyncGroup,
+            Message::SyncGroupResponse { .. } => K::SyncGroupResponse,
+            Message::GroupHeartbeat { .. } => K::GroupHeartbeat,
+            Message::GroupHeartbeatResponse { .. } => K::GroupHeartbeatResponse,
+            Message::LeaveGroup { .. } => K::LeaveGroup,
+            Message::OffsetCommit { .. } => K::OffsetCommit,
+            Message::OffsetCommitResponse { .. } => K::OffsetCommitResponse,
+            Message::OffsetFetch { .. } => K::OffsetFetch,
+            Message::OffsetFetchResponse { .. } => K::OffsetFetchResponse,
         }
     }
 }

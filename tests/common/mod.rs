@@ -25,17 +25,17 @@ impl Run {
     /// `(ms, isr)` of every ISR change, from the controller's `isrChanged` events.
     pub fn isr_changes(&self) -> Vec<(u64, Vec<u32>)> {
         self.find(|k| match k {
-            EventKind::IsrChanged { isr, .. } => Some(isr.clone()),
+            EventKind::IsrChanged { isr, topic, .. } if !internal(topic) => Some(isr.clone()),
             _ => None,
         })
     }
 
-    /// `(ms, leader, epoch, unclean)` of every election.
+    /// `(ms, leader, epoch, unclean)` of every election of a user topic.
     pub fn elections(&self) -> Vec<(u64, Option<u32>, i32, bool)> {
         self.events
             .iter()
             .filter_map(|e| match &e.kind {
-                EventKind::LeaderElected { leader, leader_epoch, unclean, .. } => Some((e.at_us / 1000, *leader, *leader_epoch, *unclean)),
+                EventKind::LeaderElected { leader, leader_epoch, unclean, topic, .. } if !internal(topic) => Some((e.at_us / 1000, *leader, *leader_epoch, *unclean)),
                 _ => None,
             })
             .collect()
@@ -46,7 +46,7 @@ impl Run {
         self.events
             .iter()
             .filter_map(|e| match &e.kind {
-                EventKind::LogTruncated { broker, offset, reason, .. } => Some((e.at_us / 1000, *broker, *offset, reason.clone())),
+                EventKind::LogTruncated { broker, offset, reason, topic, .. } if !internal(topic) => Some((e.at_us / 1000, *broker, *offset, reason.clone())),
                 _ => None,
             })
             .collect()
@@ -77,4 +77,10 @@ pub fn run_with(text: &str, truncation: Option<TruncationPolicy>, until_ms: u64)
 
 pub fn run(text: &str, until_ms: u64) -> Run {
     run_with(text, None, until_ms)
+}
+
+/// Kafka's internal topics (`__consumer_offsets`) are left out of the helpers above: the tests are
+/// about the scenario's own topic.
+pub fn internal(topic: &str) -> bool {
+    topic.starts_with("__")
 }
