@@ -90,6 +90,7 @@ pub fn flight_point(brokers: &[BrokerId], from: NodeId, to: NodeId, t: f64) -> (
 
 /// Short label and colour for a message kind (a second cue besides colour: the label).
 pub fn message_style(kind: MessageKind) -> (&'static str, &'static str) {
+    #[allow(unreachable_patterns)]
     match kind {
         MessageKind::Produce => ("P", "#E69F00"),
         MessageKind::ProduceResponse => ("ack", "#009E73"),
@@ -101,6 +102,21 @@ pub fn message_style(kind: MessageKind) -> (&'static str, &'static str) {
         MessageKind::AlterPartition => ("AP", "#CC79A7"),
         MessageKind::AlterPartitionResponse => ("ap", "#CC79A7"),
         MessageKind::Heartbeat => ("hb", "#999999"),
+        MessageKind::FindCoordinator => ("FC", "#0072B2"),
+        MessageKind::FindCoordinatorResponse => ("fc", "#0072B2"),
+        MessageKind::JoinGroup => ("J", "#D55E00"),
+        MessageKind::JoinGroupResponse => ("j", "#D55E00"),
+        MessageKind::SyncGroup => ("S", "#D55E00"),
+        MessageKind::SyncGroupResponse => ("s", "#D55E00"),
+        MessageKind::GroupHeartbeat => ("ghb", "#999999"),
+        MessageKind::GroupHeartbeatResponse => ("ghb", "#999999"),
+        MessageKind::LeaveGroup => ("L", "#D55E00"),
+        MessageKind::OffsetCommit => ("OC", "#009E73"),
+        MessageKind::OffsetCommitResponse => ("oc", "#009E73"),
+        MessageKind::OffsetFetch => ("OF", "#009E73"),
+        MessageKind::OffsetFetchResponse => ("of", "#009E73"),
+        // Kinds the engine adds later are drawn plainly until they get their own style.
+        _ => ("·", "#999999"),
     }
 }
 

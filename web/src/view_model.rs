@@ -128,6 +128,10 @@ pub struct ConsumerView {
     pub position: BTreeMap<PartKey, i64>,
     /// Last high watermark the consumer saw, per partition (for lag).
     pub seen_hw: BTreeMap<PartKey, i64>,
+    /// Consumer group and generation, once it joined one.
+    pub group: Option<(String, i32)>,
+    /// Partitions the group assigned to this consumer (`None` before the first assignment).
+    pub assigned: Option<Vec<PartKey>>,
 }
 
 /// A message on the wire, drawn moving from `from` to `to`.
@@ -325,6 +329,20 @@ impl ViewState {
                 let part = self.partitions.entry((topic.clone(), *partition)).or_default();
                 part.logs.entry(*broker).or_default().advance_start(*log_start_offset);
             }
+            EventKind::PartitionsAssigned { consumer, group, generation, assigned, revoked } => {
+                let c = self.consumers.entry(*consumer).or_default();
+                c.group = Some((group.clone(), *generation));
+                let mut now: Vec<PartKey> = c.assigned.take().unwrap_or_default();
+                now.retain(|k| !revoked.iter().any(|tp| tp.topic == k.0 && tp.partition == k.1));
+                for tp in assigned {
+                    let key = (tp.topic.clone(), tp.partition);
+                    if !now.contains(&key) {
+                        now.push(key);
+                    }
+                }
+                now.sort();
+                c.assigned = Some(now);
+            }
             EventKind::Narration { en, .. } => self.narration = Some(en.clone()),
             // Segment rolls, echoed commands and kinds added to the engine later change nothing drawn.
             _ => {}
@@ -351,6 +369,7 @@ impl ViewState {
 
 /// A one-line story for the events an instructor wants to point at; `None` for routine traffic.
 fn notable(kind: &EventKind) -> Option<String> {
+    #[allow(unreachable_patterns)]
     Some(match kind {
         EventKind::BrokerStarted { broker } => format!("broker {broker} started"),
         EventKind::BrokerStopped { broker, cause } => format!("broker {broker} stopped ({cause:?})"),
@@ -373,6 +392,13 @@ fn notable(kind: &EventKind) -> Option<String> {
             format!("{topic}-{partition} batch {batch} failed: {e}")
         }
         EventKind::CommandApplied { command } => format!("command: {command:?}"),
+        EventKind::RebalanceStarted { group, generation, reason, .. } => format!("group {group}: rebalance after generation {generation} ({reason})"),
+        EventKind::RebalanceCompleted { group, generation, protocol, .. } => format!("group {group}: generation {generation} assigned ({protocol})"),
+        EventKind::PartitionsAssigned { consumer, assigned, revoked, .. } if !assigned.is_empty() || !revoked.is_empty() => {
+            let names = |v: &[kafkascope::ids::TopicPartition]| v.iter().map(|tp| tp.to_string()).collect::<Vec<_>>().join(", ");
+            format!("consumer-{consumer}: assigned [{}], revoked [{}]", names(assigned), names(revoked))
+        }
+        EventKind::MemberLeft { group, member_id, reason, .. } => format!("group {group}: {member_id} left ({reason})"),
         EventKind::SegmentDeleted { broker, topic, partition, log_start_offset, reason, .. } => {
             format!("broker {broker} deleted a segment of {topic}-{partition} ({reason}); log starts at {log_start_offset}")
         }

@@ -90,7 +90,8 @@ pub fn consumers(p: &ConsumersProps) -> Html {
         let top = y;
         let rows = p.partitions.iter().enumerate().map(|(r, (key, part))| {
             let ry = top + 40.0 + r as f64 * ROW_H;
-            let pos = c.position.get(key).copied();
+            let owned = c.assigned.as_ref().is_none_or(|a| a.contains(key));
+            let pos = c.position.get(key).copied().filter(|_| owned);
             let hw = part.leader.and_then(|l| part.logs.get(&l)).map(|l| l.hw).or_else(|| c.seen_hw.get(key).copied()).unwrap_or(0);
             let lag = pos.map(|p| (hw - p).max(0));
             let frac = match pos { Some(p) if hw > 0 => (p as f64 / hw as f64).clamp(0.0, 1.0), _ => 0.0 };
@@ -98,7 +99,7 @@ pub fn consumers(p: &ConsumersProps) -> Html {
                 <g key={format!("{}-{}", key.0, key.1)} class="pos-row">
                     <text class="tp" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 12.0)}>{ format!("{}-{}", key.0, key.1) }</text>
                     <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", ry + 12.0)} text-anchor="end">
-                        { match (pos, lag) { (Some(p), Some(l)) => format!("@{} · lag {}", grouped(p as u64), l), _ => "not assigned yet".to_owned() } }
+                        { match (pos, lag) { (Some(p), Some(l)) => format!("@{} · lag {}", grouped(p as u64), l), _ if !owned => "not assigned".to_owned(), _ => "no records yet".to_owned() } }
                     </text>
                     <rect class="track" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 22.0)} width={(SIDE_W - 20.0).to_string()} height="8" rx="4" />
                     <rect class="progress" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 22.0)} width={format!("{:.1}", (SIDE_W - 20.0) * frac)} height="8" rx="4" />
@@ -111,6 +112,11 @@ pub fn consumers(p: &ConsumersProps) -> Html {
             <g key={idx.to_string()} class="consumer" data-testid={format!("consumer-{idx}")}>
                 <rect class="panel" x={CONSUMER_X.to_string()} y={format!("{top:.1}")} width={SIDE_W.to_string()} height={format!("{height:.1}")} rx="8" />
                 <text class="panel-title" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", top + 24.0)}>{ format!("consumer-{idx}") }</text>
+                if let Some((group, generation)) = &c.group {
+                    <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", top + 24.0)} text-anchor="end">
+                        { format!("group {group} · gen {generation}") }
+                    </text>
+                }
                 { for rows }
             </g>
         }
