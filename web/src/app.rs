@@ -151,7 +151,7 @@ pub fn app() -> Html {
                     </pattern>
                 </defs>
                 <Cluster brokers={state.brokers.clone()} partitions={state.partitions.clone()} controller={state.controller} {on_broker}
-                    notable={state.notable.iter().cloned().collect::<Vec<_>>()} />
+                    notable={state.notable.iter().cloned().collect::<Vec<_>>()} hidden_topics={state.hidden_topics.clone()} />
                 <Producers producers={state.producers.clone()} partitions={state.partitions.clone()} />
                 <Consumers consumers={state.consumers.clone()} partitions={state.partitions.clone()} />
                 <Flights flights={state.flights.clone()} {brokers} now_us={state.now_us} speed={d.speed}

@@ -206,6 +206,8 @@ pub struct ViewState {
     pub trace_hash: String,
     /// Last narration line.
     pub narration: Option<String>,
+    /// Internal topics (`__consumer_offsets`, …) and their partition counts: counted, not drawn.
+    pub hidden_topics: BTreeMap<String, usize>,
     /// The latest notable events (elections, ISR changes, crashes, truncations, errors), newest last.
     pub notable: VecDeque<(u64, String)>,
 }
@@ -232,6 +234,12 @@ impl ViewState {
     /// Folds one event into the state.
     pub fn apply(&mut self, ev: &Event) {
         self.ledger.events += 1;
+        if let Some(topic) = topic_of(&ev.kind).filter(|t| is_internal(t)) {
+            if let EventKind::TopicCreated { assignment, .. } = &ev.kind {
+                self.hidden_topics.insert(topic.to_owned(), assignment.len());
+            }
+            return;
+        }
         if let Some(line) = notable(&ev.kind) {
             if self.notable.len() == MAX_NOTABLE {
                 self.notable.pop_front();
@@ -364,6 +372,31 @@ impl ViewState {
     /// The ledger to show: the engine's when known, else the one folded from events.
     pub fn shown_ledger(&self) -> &Ledger {
         self.engine_ledger.as_ref().unwrap_or(&self.ledger)
+    }
+}
+
+/// Whether a topic is Kafka-internal (`__consumer_offsets`, `__transaction_state`): not drawn.
+pub fn is_internal(topic: &str) -> bool {
+    topic.starts_with("__")
+}
+
+/// The topic an event is about, if it is about one.
+fn topic_of(kind: &EventKind) -> Option<&str> {
+    #[allow(unreachable_patterns)]
+    match kind {
+        EventKind::TopicCreated { topic, .. }
+        | EventKind::LeaderElected { topic, .. }
+        | EventKind::IsrChanged { topic, .. }
+        | EventKind::BatchCreated { topic, .. }
+        | EventKind::BatchSent { topic, .. }
+        | EventKind::RecordsAppended { topic, .. }
+        | EventKind::HighWatermarkUpdated { topic, .. }
+        | EventKind::LogTruncated { topic, .. }
+        | EventKind::ProduceCompleted { topic, .. }
+        | EventKind::RecordsConsumed { topic, .. }
+        | EventKind::SegmentRolled { topic, .. }
+        | EventKind::SegmentDeleted { topic, .. } => Some(topic),
+        _ => None,
     }
 }
 

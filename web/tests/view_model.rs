@@ -117,3 +117,18 @@ fn retention_moves_the_log_start() {
     assert_eq!(l1.ranges, vec![EpochRange { start: 3, end: 8, epoch: 0 }]);
     assert_eq!(l1.leo, 8);
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn internal_topics_are_counted_not_drawn() {
+    let off = || "__consumer_offsets".to_owned();
+    let evs = vec![
+        ev(0, EventKind::TopicCreated { topic: off(), replication_factor: 3, assignment: vec![vec![1, 2, 3]; 50] }),
+        ev(1, EventKind::LeaderElected { topic: off(), partition: 7, leader: Some(2), leader_epoch: 0, isr: vec![2, 3, 1], unclean: false }),
+        ev(2, EventKind::RecordsAppended { broker: 2, topic: off(), partition: 7, base_offset: 0, last_offset: 0, leader_epoch: 0, log_end_offset: 1, as_leader: true }),
+    ];
+    let s = Rc::new(ViewState::default()).reduce(Action::Frame { now_us: 2, events: evs, summary: None, flight_min_us: 0 });
+    assert!(s.partitions.is_empty());
+    assert_eq!(s.hidden_topics.get("__consumer_offsets"), Some(&50));
+    assert_eq!(s.ledger.events, 3);
+}

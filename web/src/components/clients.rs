@@ -113,8 +113,9 @@ pub fn consumers(p: &ConsumersProps) -> Html {
                 <rect class="panel" x={CONSUMER_X.to_string()} y={format!("{top:.1}")} width={SIDE_W.to_string()} height={format!("{height:.1}")} rx="8" />
                 <text class="panel-title" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", top + 24.0)}>{ format!("consumer-{idx}") }</text>
                 if let Some((group, generation)) = &c.group {
-                    <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", top + 24.0)} text-anchor="end">
-                        { format!("group {group} · gen {generation}") }
+                    <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", top + 22.0)} text-anchor="end">
+                        { format!("{group} · gen {generation}") }
+                        <title>{ "consumer group.id and its generation (bumped by every rebalance)" }</title>
                     </text>
                 }
                 { for rows }

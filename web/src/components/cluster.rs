@@ -21,6 +21,8 @@ pub struct ClusterProps {
     pub on_broker: Callback<BrokerId>,
     /// Latest notable events (virtual µs, line), newest last.
     pub notable: Vec<(u64, String)>,
+    /// Internal topics not drawn, with their partition counts.
+    pub hidden_topics: BTreeMap<String, usize>,
 }
 
 /// Draws the controller row, lanes and broker columns.
@@ -31,6 +33,8 @@ pub fn cluster(p: &ClusterProps) -> Html {
         Some((node, epoch)) => format!("controller: {node} · epoch {epoch}"),
         None => "controller: electing…".to_owned(),
     };
+    let hidden: Vec<String> = p.hidden_topics.iter().map(|(t, n)| format!("{t} ({n} partitions)")).collect();
+    let controller = if hidden.is_empty() { controller } else { format!("{controller} · internal, not drawn: {}", hidden.join(", ")) };
     let rows = p.partitions.len().max(1) as f64;
     let row_h = ((SCENE_H - COLUMN_Y - HEADER_H - 12.0) / rows).min(104.0);
     let log_y = COLUMN_Y + HEADER_H + rows * row_h + 22.0;
