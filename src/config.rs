@@ -129,6 +129,7 @@ pub const KEYS: &[KeyDef] = &[
     key!("delivery.timeout.ms", Producer, Kind::Int(0, I32), "120000"),
     key!("max.in.flight.requests.per.connection", Producer, Kind::Int(1, I32), "5"),
     key!("enable.idempotence", Producer, Kind::Bool, "true"),
+    key!("transactional.id", Producer, Kind::Choice(&[]), ""),
     key!("metadata.max.age.ms", Producer, Kind::Int(0, I64), "300000"),
     key!("partitioner.class", Producer, Kind::Choice(&["", "DefaultPartitioner", "UniformStickyPartitioner"]), ""),
     key!("partitioner.ignore.keys", Producer, Kind::Bool, "false"),

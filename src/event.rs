@@ -79,6 +79,22 @@ pub enum MessageKind {
     OffsetFetch,
     /// Committed offsets.
     OffsetFetchResponse,
+    /// An idempotent producer asks for a producer id and epoch.
+    InitProducerId,
+    /// The broker's answer to InitProducerId.
+    InitProducerIdResponse,
+    /// A transactional producer adds partitions to its transaction.
+    AddPartitionsToTxn,
+    /// The coordinator's answer to AddPartitionsToTxn.
+    AddPartitionsToTxnResponse,
+    /// A transactional producer commits or aborts.
+    EndTxn,
+    /// The coordinator's answer to EndTxn.
+    EndTxnResponse,
+    /// The coordinator asks a leader to write transaction markers.
+    WriteTxnMarkers,
+    /// The leader's answer to WriteTxnMarkers.
+    WriteTxnMarkersResponse,
 }
 
 /// Everything the engine can report.
@@ -157,4 +173,6 @@ pub enum EventKind {
     ConsumerStopped { consumer: ConsumerIdx },
     /// A consumer process started.
     ConsumerStarted { consumer: ConsumerIdx },
+    /// A transactional producer's transaction ended: committed, aborted, or failed with `error`.
+    TransactionCompleted { producer: ProducerIdx, transactional_id: String, producer_id: i64, producer_epoch: i16, commit: bool, error: Option<String> },
 }

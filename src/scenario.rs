@@ -134,11 +134,23 @@ pub struct Workload {
     pub key: KeySpec,
     /// Value size and content.
     pub value: ValueSpec,
+    /// With `transactional.id`: records per transaction (0 means 10).
+    pub transaction_records: u64,
+    /// With `transactional.id`: every n-th transaction aborts instead of committing (0: never).
+    pub abort_every: u64,
 }
 
 impl Default for Workload {
     fn default() -> Self {
-        Workload { records_per_sec: 10, start_ms: 0, max_records: None, key: KeySpec::None, value: ValueSpec::default() }
+        Workload {
+            records_per_sec: 10,
+            start_ms: 0,
+            max_records: None,
+            key: KeySpec::None,
+            value: ValueSpec::default(),
+            transaction_records: 0,
+            abort_every: 0,
+        }
     }
 }
 

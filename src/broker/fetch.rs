@@ -1,6 +1,7 @@
 //! Fetch handling on the leader, for consumers (up to the HW) and followers (up to the LEO, with the
 //! diverging-epoch check of Kafka 2.7+), and the fetch purgatory that long-polls until data arrives.
 
+use super::producer_state::ProducerStateMap;
 use super::{Broker, BrokerTimer};
 use crate::actor::{Out, TimerKind};
 use crate::ids::{BrokerId, NodeId, TopicPartition};
@@ -18,21 +19,33 @@ pub struct DelayedFetch {
     min_bytes: u32,
     max_bytes: u32,
     partitions: Vec<FetchPartition>,
+    #[serde(default)]
+    read_committed: bool,
+}
+
+/// A fetch request's wait, size and isolation settings.
+pub struct FetchLimits {
+    /// `fetch.max.wait.ms` / `replica.fetch.wait.max.ms`.
+    pub max_wait_us: Micros,
+    /// `fetch.min.bytes`.
+    pub min_bytes: u32,
+    /// `fetch.max.bytes`.
+    pub max_bytes: u32,
+    /// `isolation.level=read_committed`.
+    pub read_committed: bool,
 }
 
 impl Broker {
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn handle_fetch(
         &mut self,
         client: NodeId,
         correlation: u64,
         replica: Option<BrokerId>,
-        max_wait_us: Micros,
-        min_bytes: u32,
-        max_bytes: u32,
+        limits: FetchLimits,
         partitions: Vec<FetchPartition>,
         out: &mut Out,
     ) {
+        let FetchLimits { max_wait_us, min_bytes, max_bytes, read_committed } = limits;
         let mut diverged = false;
         if let Some(follower) = replica {
             for p in &partitions {
@@ -46,7 +59,7 @@ impl Broker {
                 self.update_follower(&p.tp, follower, p.fetch_offset, out);
             }
         }
-        let fetch = DelayedFetch { client, correlation, replica, min_bytes, max_bytes, partitions };
+        let fetch = DelayedFetch { client, correlation, replica, min_bytes, max_bytes, partitions, read_committed };
         let (response, bytes, errors) = self.read_for(&fetch);
         if max_wait_us == 0 || bytes >= min_bytes as usize || errors || diverged {
             out.send(client, Message::FetchResponse { correlation, partitions: response });
@@ -97,7 +110,7 @@ impl Broker {
             .partitions
             .iter()
             .map(|p| {
-                let part = self.read_partition(p, fetch.replica, budget);
+                let part = self.read_partition(p, fetch.replica, fetch.read_committed, budget);
                 budget = budget.saturating_sub(part.records.len());
                 total += part.records.len();
                 errors |= part.error != ErrorCode::None || part.diverging_epoch.is_some();
@@ -107,7 +120,7 @@ impl Broker {
         (response, total, errors)
     }
 
-    fn read_partition(&self, p: &FetchPartition, replica: Option<BrokerId>, max_bytes: usize) -> FetchedPartition {
+    fn read_partition(&self, p: &FetchPartition, replica: Option<BrokerId>, read_committed: bool, max_bytes: usize) -> FetchedPartition {
         let mut part = FetchedPartition {
             tp: p.tp.clone(),
             error: ErrorCode::None,
@@ -115,6 +128,8 @@ impl Broker {
             log_start_offset: -1,
             records: Vec::new(),
             diverging_epoch: None,
+            last_stable_offset: -1,
+            aborted_transactions: Vec::new(),
         };
         if let Some(e) = self.fetch_error(&p.tp, p.current_leader_epoch) {
             part.error = e;
@@ -132,13 +147,37 @@ impl Broker {
                 return part;
             }
         }
-        // Followers read to the LEO; consumers (read_uncommitted) only up to the HW.
-        let bound = if replica.is_some() { log.log_end_offset() } else { r.hw };
+        // kafka-facts.md §6: LSO = min(first unstable offset, HW).
+        let rebuilt;
+        let producers = match self.disk.producer_states.get(&p.tp) {
+            Some(s) if s.end_offset == log.log_end_offset() => s,
+            _ => {
+                rebuilt = ProducerStateMap::rebuild(log);
+                &rebuilt
+            }
+        };
+        let lso = producers.first_unstable_offset().map_or(r.hw, |f| f.min(r.hw));
+        part.last_stable_offset = lso;
+        // Followers read to the LEO; read_uncommitted consumers up to the HW, read_committed to the LSO.
+        let bound = match (replica, read_committed) {
+            (Some(_), _) => log.log_end_offset(),
+            (None, false) => r.hw,
+            (None, true) => lso,
+        };
         if p.fetch_offset < log.log_start_offset() || p.fetch_offset > log.log_end_offset() {
             part.error = ErrorCode::OffsetOutOfRange;
         } else if p.fetch_offset < bound {
             match log.read(p.fetch_offset, bound, max_bytes.max(1)) {
-                Ok(read) => part.records = read.records,
+                Ok(read) => {
+                    if read_committed && replica.is_none() {
+                        part.aborted_transactions = producers
+                            .aborted_in(p.fetch_offset, read.next_offset)
+                            .into_iter()
+                            .map(|a| (a.producer_id, a.first_offset))
+                            .collect();
+                    }
+                    part.records = read.records;
+                }
                 Err(_) => part.error = ErrorCode::OffsetOutOfRange,
             }
         }

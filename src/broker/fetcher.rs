@@ -70,6 +70,7 @@ impl Broker {
             min_bytes: 1,
             max_bytes: self.settings.replica_fetch_max_bytes,
             partitions,
+            read_committed: false,
         };
         out.send(NodeId::Broker(leader), msg);
         out.timer(out.now + ms(FETCH_TIMEOUT_MS), TimerKind::Broker(BrokerTimer::FetcherTimeout { leader, correlation }));
@@ -127,10 +128,14 @@ impl Broker {
         let id = self.id;
         let epoch = self.replicas[&tp].state.leader_epoch;
         let now_ms = timestamp_ms(out.now);
-        let log = self.log_mut(&tp);
+        let (log, producers) = self.log_and_producer_state(&tp);
         if !part.records.is_empty() {
             let before = log.log_end_offset();
             if let Ok(info) = log.append_as_follower(&part.records, now_ms) {
+                // Followers keep producer state too, so a new leader deduplicates (kafka-facts.md §5).
+                for (_, h, bytes) in crate::log::batch::batches(&part.records).flatten() {
+                    producers.apply(&h, bytes);
+                }
                 log.maybe_flush(now_ms);
                 if info.rolled {
                     out.emit(EventKind::SegmentRolled { broker: id, topic: tp.topic.clone(), partition: tp.partition, base_offset: before });

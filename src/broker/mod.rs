@@ -11,7 +11,9 @@ mod group_state;
 mod group_offsets;
 mod partition;
 mod produce;
+pub mod producer_state;
 mod settings;
+pub mod txn_coordinator;
 
 pub use group_state::{Coordinator, Group, GroupState};
 pub use partition::Replica;
@@ -21,7 +23,7 @@ use crate::actor::{Out, TimerKind};
 use crate::event::{EventKind, StopCause};
 use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::log::Log;
-use crate::net::{CostModel, Message, PartitionState};
+use crate::net::{CostModel, ErrorCode, Message, PartitionState};
 use crate::scenario::Scenario;
 use crate::time::{ms, timestamp_ms, Micros};
 use fetch::DelayedFetch;
@@ -53,6 +55,8 @@ pub enum BrokerTimer {
     GroupTick,
     /// A group's join phase may be over (rebalance timeout or initial delay).
     GroupJoinDeadline { group: String },
+    /// Transaction coordinator: (re)send markers still unwritten.
+    TxnMarkers,
 }
 
 /// What survives a process crash.
@@ -62,6 +66,16 @@ pub struct Disk {
     pub logs: BTreeMap<TopicPartition, Log>,
     /// Last checkpointed high watermark per partition.
     pub hw_checkpoint: BTreeMap<TopicPartition, i64>,
+    /// Idempotent-producer state per partition, derived from (and re-derivable from) the log.
+    #[serde(default)]
+    pub producer_states: BTreeMap<TopicPartition, producer_state::ProducerStateMap>,
+    /// Producer ids this broker has handed out (InitProducerId); see [`Broker::allocate_producer_id`].
+    #[serde(default)]
+    pub producer_ids_allocated: u64,
+    /// Transaction coordinator state for the transactional ids this broker coordinates (stands in for
+    /// its `__transaction_state` partitions; see [`txn_coordinator`]).
+    #[serde(default)]
+    pub transactions: BTreeMap<String, txn_coordinator::TxnMetadata>,
 }
 
 /// A broker process and its disk.
@@ -83,6 +97,9 @@ pub struct Broker {
     next_id: u64,
     /// The group coordinator (volatile; offsets are reloaded from `__consumer_offsets`).
     coordinator: Coordinator,
+    /// A TxnMarkers timer is pending (one retry loop at a time).
+    #[serde(default)]
+    txn_marker_timer: bool,
 }
 
 impl Broker {
@@ -105,6 +122,7 @@ impl Broker {
             delayed_produces: BTreeMap::new(),
             next_id: 0,
             coordinator: Coordinator::new(scenario),
+            txn_marker_timer: false,
         }
     }
 
@@ -151,6 +169,12 @@ impl Broker {
         out.timer(out.now + ms(1_000), TimerKind::Broker(BrokerTimer::FlushCheck));
         out.timer(out.now + ms(self.settings.retention_check_interval_ms), TimerKind::Broker(BrokerTimer::RetentionCheck));
         out.timer(out.now + ms(group::GROUP_TICK_MS), TimerKind::Broker(BrokerTimer::GroupTick));
+        self.txn_marker_timer = false;
+        for meta in self.disk.transactions.values_mut() {
+            // Decisions survive on disk; markers not yet written are sent again.
+            meta.pending.values_mut().for_each(|sent| *sent = None);
+        }
+        self.arm_marker_timer(out);
     }
 
     /// Stops the process. A power loss also drops each log's unflushed tail.
@@ -211,8 +235,9 @@ impl Broker {
             Message::ProduceRequest { correlation, acks, timeout_us, batches } => {
                 self.handle_produce(from, correlation, acks, timeout_us, batches, out)
             }
-            Message::FetchRequest { correlation, replica, max_wait_us, min_bytes, max_bytes, partitions } => {
-                self.handle_fetch(from, correlation, replica, max_wait_us, min_bytes, max_bytes, partitions, out)
+            Message::FetchRequest { correlation, replica, max_wait_us, min_bytes, max_bytes, partitions, read_committed } => {
+                let limits = fetch::FetchLimits { max_wait_us, min_bytes, max_bytes, read_committed };
+                self.handle_fetch(from, correlation, replica, limits, partitions, out)
             }
             Message::FetchResponse { correlation, partitions } => {
                 if let NodeId::Broker(leader) = from {
@@ -227,6 +252,22 @@ impl Broker {
                 self.ensure_fetching(out);
                 self.sync_coordinators(out);
             }
+            Message::InitProducerIdRequest { correlation, transactional_id: None } => {
+                let producer_id = self.allocate_producer_id();
+                out.send(from, Message::InitProducerIdResponse { correlation, error: ErrorCode::None, producer_id, producer_epoch: 0 });
+            }
+            Message::InitProducerIdRequest { correlation, transactional_id: Some(id) } => self.txn_init_producer_id(from, correlation, id, out),
+            Message::AddPartitionsToTxnRequest { correlation, transactional_id, producer_id, producer_epoch, partitions } => {
+                let error = self.txn_add_partitions(&transactional_id, producer_id, producer_epoch, partitions);
+                out.send(from, Message::AddPartitionsToTxnResponse { correlation, error });
+            }
+            Message::EndTxnRequest { correlation, transactional_id, producer_id, producer_epoch, commit } => {
+                self.txn_end(from, correlation, &transactional_id, producer_id, producer_epoch, commit, out)
+            }
+            Message::WriteTxnMarkersRequest { correlation, producer_id, producer_epoch, commit, partitions } => {
+                self.handle_write_markers(from, correlation, producer_id, producer_epoch, commit, partitions, out)
+            }
+            Message::WriteTxnMarkersResponse { producer_id, results, .. } => self.txn_markers_written(producer_id, results, out),
             Message::AlterPartitionResponse { state, .. } => {
                 if let Some(r) = self.replicas.get_mut(&state.tp) {
                     r.pending_isr = None;
@@ -274,6 +315,10 @@ impl Broker {
                 self.apply_retention(out);
                 out.timer(out.now + ms(self.settings.retention_check_interval_ms), TimerKind::Broker(BrokerTimer::RetentionCheck));
             }
+            BrokerTimer::TxnMarkers => {
+                self.txn_marker_timer = false;
+                self.send_pending_markers(out)
+            }
             BrokerTimer::FlushCheck => {
                 let now_ms = timestamp_ms(out.now);
                 for log in self.disk.logs.values_mut() {
@@ -313,6 +358,26 @@ impl Broker {
     fn send_heartbeat(&mut self, out: &mut Out) {
         out.send(NodeId::Controller(0), Message::Heartbeat { broker: self.id, incarnation: self.incarnation });
         out.timer(out.now + ms(self.settings.heartbeat_interval_ms), TimerKind::Broker(BrokerTimer::Heartbeat));
+    }
+
+    /// InitProducerId without a transactional.id: any broker answers. Ids are made unique across the
+    /// cluster without a controller round trip as `broker_id * 1_000_000 + n`, where n counts the ids
+    /// this broker has handed out; the counter lives on disk so a restart never reuses an id.
+    /// (Kafka allocates blocks of ids from the controller; the simulation only needs uniqueness.)
+    pub(super) fn allocate_producer_id(&mut self) -> i64 {
+        let n = self.disk.producer_ids_allocated;
+        self.disk.producer_ids_allocated += 1;
+        self.id as i64 * 1_000_000 + n as i64
+    }
+
+    /// The partition's log and its producer state, synced with the log's current end.
+    fn log_and_producer_state(&mut self, tp: &TopicPartition) -> (&mut Log, &mut producer_state::ProducerStateMap) {
+        self.log_mut(tp);
+        let Disk { logs, producer_states, .. } = &mut self.disk;
+        let log = logs.get_mut(tp).expect("created by log_mut");
+        let state = producer_states.entry(tp.clone()).or_default();
+        state.sync(log);
+        (log, state)
     }
 
     fn next_id(&mut self) -> u64 {

@@ -1,10 +1,12 @@
 //! Produce handling on the leader: acks=0/1/all, min.insync.replicas, and the produce purgatory where
 //! acks=all requests wait for the high watermark (kafka-facts.md §4, "acks semantics").
 
+use super::producer_state::Verdict;
 use super::{Broker, BrokerTimer};
 use crate::actor::{Out, TimerKind};
 use crate::event::EventKind;
 use crate::ids::{NodeId, TopicPartition};
+use crate::log::batch::{control_batch, read_header, BatchHeader, BatchOptions, EndTxnMarker};
 use crate::net::{Acks, ErrorCode, Message, ProduceBatch, ProduceResult};
 use crate::time::{timestamp_ms, Micros};
 use serde::{Deserialize, Serialize};
@@ -16,6 +18,9 @@ pub struct DelayedProduce {
     correlation: u64,
     /// Per batch: its result so far, and the offset the HW must reach (`requiredOffset`).
     parts: Vec<(ProduceResult, i64, bool)>,
+    /// Transaction markers of this producer id (answered with WriteTxnMarkersResponse).
+    #[serde(default)]
+    markers_of: Option<i64>,
 }
 
 impl Broker {
@@ -37,8 +42,37 @@ impl Broker {
         if acks == Acks::None {
             return; // acks=0: the broker never answers.
         }
+        self.complete_or_park(DelayedProduce { client, correlation, parts, markers_of: None }, timeout_us, out);
+    }
+
+    /// WriteTxnMarkers: appends a COMMIT or ABORT control batch to each partition this broker leads,
+    /// answered once the markers are replicated (like acks=all).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn handle_write_markers(
+        &mut self,
+        client: NodeId,
+        correlation: u64,
+        producer_id: i64,
+        producer_epoch: i16,
+        commit: bool,
+        partitions: Vec<TopicPartition>,
+        out: &mut Out,
+    ) {
+        let mut parts = Vec::with_capacity(partitions.len());
+        for tp in partitions {
+            let opts = BatchOptions { producer_id, producer_epoch, is_transactional: true, is_control: true, ..BatchOptions::default() };
+            let bytes = control_batch(opts, timestamp_ms(out.now), EndTxnMarker { commit, coordinator_epoch: 0 });
+            let (result, required) = self.append_to_leader(&ProduceBatch { tp, batch_id: 0, bytes }, Acks::All, out);
+            let waiting = result.error == ErrorCode::None;
+            parts.push((result, required, !waiting));
+        }
+        let delayed = DelayedProduce { client, correlation, parts, markers_of: Some(producer_id) };
+        self.complete_or_park(delayed, crate::time::ms(30_000), out);
+    }
+
+    /// Answers a produce (or marker write) whose parts are all done, or parks it in purgatory.
+    fn complete_or_park(&mut self, mut delayed: DelayedProduce, timeout_us: Micros, out: &mut Out) {
         let id = self.next_id();
-        let mut delayed = DelayedProduce { client, correlation, parts };
         if self.try_complete_produce(&mut delayed) {
             self.respond_produce(delayed, out);
         } else {
@@ -60,13 +94,24 @@ impl Broker {
         if acks == Acks::All && r.state.isr.len() < min_isr.min(r.state.replicas.len()) {
             return fail(ErrorCode::NotEnoughReplicas);
         }
+        let Ok(header) = read_header(&batch.bytes) else { return fail(ErrorCode::CorruptMessage) };
         let now_ms = timestamp_ms(out.now);
         let id = self.id;
-        let log = self.log_mut(tp);
+        let (log, producers) = self.log_and_producer_state(tp);
+        // kafka-facts.md §5: duplicate, epoch and sequence checks before anything is written.
+        match producers.validate(&header) {
+            Verdict::Append => {}
+            Verdict::Duplicate(original) => {
+                let result = ProduceResult { tp: tp.clone(), batch_id: batch.batch_id, error: ErrorCode::None, base_offset: original.first_offset };
+                return (result, original.last_offset + 1);
+            }
+            Verdict::Reject(error) => return fail(error),
+        }
         let info = match log.append_as_leader(&batch.bytes, epoch, now_ms) {
             Ok(info) => info,
             Err(_) => return fail(ErrorCode::CorruptMessage),
         };
+        producers.apply(&BatchHeader { base_offset: info.first_offset, partition_leader_epoch: epoch, ..header }, &batch.bytes);
         log.maybe_flush(now_ms);
         let leo = log.log_end_offset();
         if info.rolled {
@@ -116,7 +161,12 @@ impl Broker {
 
     fn respond_produce(&self, delayed: DelayedProduce, out: &mut Out) {
         let results = delayed.parts.into_iter().map(|(r, _, _)| r).collect();
-        out.send(delayed.client, Message::ProduceResponse { correlation: delayed.correlation, results });
+        let correlation = delayed.correlation;
+        let msg = match delayed.markers_of {
+            Some(producer_id) => Message::WriteTxnMarkersResponse { correlation, producer_id, results },
+            None => Message::ProduceResponse { correlation, results },
+        };
+        out.send(delayed.client, msg);
     }
 
     /// The HW moved: acks=all requests waiting on this partition may complete, consumers may read more.

@@ -100,6 +100,9 @@ pub struct Consumer {
     failed: BTreeSet<TopicPartition>,
     committed: BTreeMap<TopicPartition, i64>,
     last_lag: BTreeMap<TopicPartition, i64>,
+    /// `isolation.level=read_committed`.
+    #[serde(default)]
+    read_committed: bool,
 }
 
 /// `ListOffsets(LATEST)` folded into the first fetch: an offset past any log end makes the leader
@@ -161,6 +164,7 @@ impl Consumer {
             failed: BTreeSet::new(),
             committed: BTreeMap::new(),
             last_lag: BTreeMap::new(),
+            read_committed: r.text("isolation.level") == "read_committed",
         }
     }
 
@@ -320,6 +324,7 @@ impl Consumer {
                 min_bytes: self.settings.fetch_min_bytes,
                 max_bytes: self.settings.fetch_max_bytes,
                 partitions,
+                read_committed: self.read_committed,
             };
             out.send(NodeId::Broker(broker), msg);
             let at = out.now + ms(self.settings.request_timeout_ms);
@@ -359,6 +364,10 @@ impl Consumer {
             self.high_watermarks.insert(p.tp.clone(), p.high_watermark);
         }
         let position = self.positions.get(&p.tp).copied().unwrap_or(0);
+        if self.read_committed {
+            self.apply_committed(p, position, out);
+            return false;
+        }
         let mut next = position;
         for batch in crate::log::batch::batches(&p.records) {
             let Ok((_, header, _)) = batch else { break };
@@ -383,6 +392,54 @@ impl Consumer {
     fn fail_partition(&mut self, tp: &TopicPartition, error: &str, out: &mut Out) {
         if self.failed.insert(tp.clone()) {
             out.emit(EventKind::ConsumerError { consumer: self.idx, error: error.into(), topic: tp.topic.clone(), partition: tp.partition });
+        }
+    }
+
+    /// read_committed (kafka-facts.md §6): the broker returned records only up to the LSO, plus the
+    /// aborted transactions in range. Control batches and batches of aborted transactions are skipped;
+    /// each contiguous run of delivered records is one RecordsConsumed.
+    fn apply_committed(&mut self, p: FetchedPartition, position: i64, out: &mut Out) {
+        let mut aborted: Vec<(i64, i64)> = p.aborted_transactions.clone();
+        aborted.sort_by_key(|&(pid, first)| (first, pid));
+        let mut aborting: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+        let mut runs: Vec<(i64, i64)> = Vec::new();
+        let mut next = position;
+        for batch in crate::log::batch::batches(&p.records) {
+            let Ok((_, h, _)) = batch else { break };
+            if h.last_offset() < position {
+                continue;
+            }
+            next = next.max(h.last_offset() + 1);
+            // Aborted transactions that started at or before this batch are now in force.
+            aborted.retain(|&(pid, first)| {
+                let started = first <= h.last_offset();
+                if started {
+                    aborting.insert(pid);
+                }
+                !started
+            });
+            let skip = h.is_control() || (h.is_transactional() && aborting.contains(&h.producer_id));
+            if h.is_control() {
+                aborting.remove(&h.producer_id);
+            }
+            if skip {
+                continue;
+            }
+            match runs.last_mut() {
+                Some((_, to)) if *to == h.base_offset => *to = h.last_offset() + 1,
+                _ => runs.push((h.base_offset.max(position), h.last_offset() + 1)),
+            }
+        }
+        self.positions.insert(p.tp.clone(), next);
+        for (from_offset, to_offset) in runs {
+            out.emit(EventKind::RecordsConsumed {
+                consumer: self.idx,
+                topic: p.tp.topic.clone(),
+                partition: p.tp.partition,
+                from_offset,
+                to_offset,
+                high_watermark: p.high_watermark,
+            });
         }
     }
 }

@@ -50,6 +50,10 @@ pub enum ErrorCode {
     InconsistentGroupProtocol,
     /// session.timeout.ms outside the broker's group.min/max.session.timeout.ms.
     InvalidSessionTimeout,
+    /// The transaction coordinator is still completing the previous transaction.
+    ConcurrentTransactions,
+    /// The request does not fit the transaction's state (e.g. EndTxn with nothing to end).
+    InvalidTxnState,
 }
 
 impl ErrorCode {
@@ -77,6 +81,8 @@ impl ErrorCode {
             ErrorCode::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
             ErrorCode::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
             ErrorCode::InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
+            ErrorCode::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            ErrorCode::InvalidTxnState => "INVALID_TXN_STATE",
         }
     }
 
@@ -176,6 +182,12 @@ pub struct FetchedPartition {
     pub records: Vec<u8>,
     /// Where the follower's log diverges from the leader's: (epoch, end offset).
     pub diverging_epoch: Option<(i32, i64)>,
+    /// The leader's last stable offset (min of the first open transaction's offset and the HW).
+    #[serde(default)]
+    pub last_stable_offset: i64,
+    /// read_committed only: aborted transactions in the returned range, as (producerId, firstOffset).
+    #[serde(default)]
+    pub aborted_transactions: Vec<(i64, i64)>,
 }
 
 /// Everything that travels on the simulated network.
@@ -190,7 +202,17 @@ pub enum Message {
     /// Per-partition results of a Produce.
     ProduceResponse { correlation: u64, results: Vec<ProduceResult> },
     /// A pull from a consumer (`replica: None`) or a follower.
-    FetchRequest { correlation: u64, replica: Option<BrokerId>, max_wait_us: Micros, min_bytes: u32, max_bytes: u32, partitions: Vec<FetchPartition> },
+    FetchRequest {
+        correlation: u64,
+        replica: Option<BrokerId>,
+        max_wait_us: Micros,
+        min_bytes: u32,
+        max_bytes: u32,
+        partitions: Vec<FetchPartition>,
+        /// `isolation.level=read_committed`: read only up to the last stable offset.
+        #[serde(default)]
+        read_committed: bool,
+    },
     /// Records for each requested partition.
     FetchResponse { correlation: u64, partitions: Vec<FetchedPartition> },
     /// The controller's decisions: brokers lead, follow, and update their metadata cache.
@@ -227,6 +249,23 @@ pub enum Message {
     OffsetFetch { correlation: u64, group: String, partitions: Vec<TopicPartition> },
     /// Committed offsets, -1 where none.
     OffsetFetchResponse { correlation: u64, error: ErrorCode, offsets: Vec<(TopicPartition, i64)> },
+    /// A producer asks for a producer id: any broker without a transactional.id; with one, its
+    /// transaction coordinator, which bumps the epoch (fencing older instances).
+    InitProducerIdRequest { correlation: u64, transactional_id: Option<String> },
+    /// The producer id and epoch to stamp on every batch.
+    InitProducerIdResponse { correlation: u64, error: ErrorCode, producer_id: i64, producer_epoch: i16 },
+    /// A transactional producer registers partitions in its open transaction with the coordinator.
+    AddPartitionsToTxnRequest { correlation: u64, transactional_id: String, producer_id: i64, producer_epoch: i16, partitions: Vec<TopicPartition> },
+    /// The coordinator's answer to AddPartitionsToTxn.
+    AddPartitionsToTxnResponse { correlation: u64, error: ErrorCode },
+    /// Commit (or abort) the open transaction.
+    EndTxnRequest { correlation: u64, transactional_id: String, producer_id: i64, producer_epoch: i16, commit: bool },
+    /// The coordinator's answer to EndTxn, once every marker is written.
+    EndTxnResponse { correlation: u64, error: ErrorCode },
+    /// The coordinator asks a partition leader to append COMMIT or ABORT markers.
+    WriteTxnMarkersRequest { correlation: u64, producer_id: i64, producer_epoch: i16, commit: bool, partitions: Vec<TopicPartition> },
+    /// Per-partition results of WriteTxnMarkers (`batch_id` unused).
+    WriteTxnMarkersResponse { correlation: u64, producer_id: i64, results: Vec<ProduceResult> },
 }
 
 /// A JoinGroup request.
@@ -311,6 +350,14 @@ impl Message {
             Message::OffsetCommitResponse { .. } => K::OffsetCommitResponse,
             Message::OffsetFetch { .. } => K::OffsetFetch,
             Message::OffsetFetchResponse { .. } => K::OffsetFetchResponse,
+            Message::InitProducerIdRequest { .. } => K::InitProducerId,
+            Message::InitProducerIdResponse { .. } => K::InitProducerIdResponse,
+            Message::AddPartitionsToTxnRequest { .. } => K::AddPartitionsToTxn,
+            Message::AddPartitionsToTxnResponse { .. } => K::AddPartitionsToTxnResponse,
+            Message::EndTxnRequest { .. } => K::EndTxn,
+            Message::EndTxnResponse { .. } => K::EndTxnResponse,
+            Message::WriteTxnMarkersRequest { .. } => K::WriteTxnMarkers,
+            Message::WriteTxnMarkersResponse { .. } => K::WriteTxnMarkersResponse,
         }
     }
 }

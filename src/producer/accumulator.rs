@@ -26,6 +26,10 @@ pub struct ProducerBatch {
     pub attempts: u32,
     /// Not before this time (retry backoff).
     pub retry_at: Micros,
+    /// Idempotence: (producerId, epoch, baseSequence) stamped when the batch was first drained; kept
+    /// on retry so the broker can recognise a duplicate.
+    #[serde(default)]
+    pub sequence: Option<(i64, i16, i32)>,
 }
 
 impl ProducerBatch {
@@ -93,6 +97,7 @@ impl Accumulator {
                 created: now,
                 attempts: 0,
                 retry_at: 0,
+                sequence: None,
             });
             new_batch = true;
         }
@@ -117,9 +122,34 @@ impl Accumulator {
         self.queues.get(&partition).and_then(|q| q.back()).is_none_or(|b| b.size() >= batch_size)
     }
 
-    /// Puts a failed batch back at the front of its queue, to be retried after `retry_at`.
+    /// Puts a failed batch back at the front of its queue, to be retried after `retry_at`. A batch
+    /// with a sequence goes in sequence order among the others that have one
+    /// (`RecordAccumulator.insertInSequenceOrder`), so retries leave in their original order.
     pub fn reenqueue(&mut self, batch: ProducerBatch) {
-        self.queues.entry(batch.partition).or_default().push_front(batch);
+        let queue = self.queues.entry(batch.partition).or_default();
+        let Some((_, _, seq)) = batch.sequence else {
+            queue.push_front(batch);
+            return;
+        };
+        let at = queue.iter().position(|b| b.sequence.is_none_or(|(_, _, s)| s > seq)).unwrap_or(queue.len());
+        queue.insert(at, batch);
+    }
+
+    /// Removes every queued batch that has reached `delivery.timeout.ms` (`RecordAccumulator.expiredBatches`).
+    pub fn take_expired(&mut self, now: Micros, delivery_timeout_ms: u64) -> Vec<ProducerBatch> {
+        let mut expired = Vec::new();
+        for queue in self.queues.values_mut() {
+            let (gone, kept): (VecDeque<_>, VecDeque<_>) =
+                std::mem::take(queue).into_iter().partition(|b| now >= b.created + ms(delivery_timeout_ms));
+            *queue = kept;
+            expired.extend(gone);
+        }
+        expired
+    }
+
+    /// The partition's head batch, if any.
+    pub fn head(&self, partition: u32) -> Option<&ProducerBatch> {
+        self.queues.get(&partition)?.front()
     }
 
     /// True if the partition's head batch may leave now: full, lingered long enough, or a retry

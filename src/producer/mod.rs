@@ -8,6 +8,7 @@ pub mod accumulator;
 pub mod partitioner;
 mod sender;
 pub mod settings;
+pub mod txn;
 pub mod workload;
 
 use crate::actor::{Out, TimerKind};
@@ -62,12 +63,39 @@ pub struct Producer {
     rate: u64,
     rate_epoch: (Micros, u64),
     metadata_in_flight: bool,
-    /// When the metadata request in flight is given up on (its broker may be dead: no answer ever).
+    /// When the outstanding metadata request left; after a second without an answer it counts as lost.
     #[serde(default)]
-    metadata_deadline: Micros,
+    metadata_sent_at: Micros,
     bootstrap: u32,
     value_buf: Vec<u8>,
     acked: Vec<crate::ledger::AckedBatch>,
+    /// Idempotence (kafka-facts.md §5): producer id and epoch, sequences per partition.
+    #[serde(default)]
+    idem: Idempotence,
+    /// Transactions (`transactional.id`), kafka-facts.md §6.
+    #[serde(default)]
+    txn: Option<txn::Txn>,
+}
+
+/// The idempotent producer's client-side state (`TransactionManager` without transactions).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Idempotence {
+    /// Producer id, -1 until InitProducerId answers (or after a reset).
+    producer_id: i64,
+    /// Producer epoch.
+    epoch: i16,
+    /// An InitProducerId request outstanding: (correlation, sent at).
+    pending: Option<(u64, Micros)>,
+    /// Next sequence to assign per partition.
+    next_seq: BTreeMap<u32, i32>,
+    /// Last sequence acknowledged per partition (-1: none yet).
+    last_acked: BTreeMap<u32, i32>,
+}
+
+impl Default for Idempotence {
+    fn default() -> Self {
+        Idempotence { producer_id: -1, epoch: -1, pending: None, next_seq: BTreeMap::new(), last_acked: BTreeMap::new() }
+    }
 }
 
 impl Producer {
@@ -101,10 +129,16 @@ impl Producer {
             produced: 0,
             rate_epoch: (ms(spec.workload.start_ms), 0),
             metadata_in_flight: false,
-            metadata_deadline: 0,
+            metadata_sent_at: 0,
             bootstrap: idx - 1,
             value_buf: Vec::new(),
             acked: Vec::new(),
+            idem: Idempotence::default(),
+            txn: None,
+        })
+        .map(|mut p: Producer| {
+            p.txn = p.settings.transactional_id.clone().map(|id| txn::Txn::new(id, p.brokers));
+            p
         })
     }
 
@@ -118,9 +152,14 @@ impl Producer {
         &self.acked
     }
 
-    /// Starts the client: bootstrap metadata, then the workload.
+    /// Starts the client: bootstrap metadata (and a producer id when idempotent), then the workload.
     pub fn start(&mut self, out: &mut Out) {
         self.request_metadata(out);
+        // A transactional producer calls initTransactions() when it starts sending (its first record),
+        // so a later instance with the same transactional.id fences an earlier one.
+        if self.settings.idempotence && self.txn.is_none() {
+            self.request_producer_id(out);
+        }
         if self.rate > 0 {
             out.timer(ms(self.workload.start_ms), TimerKind::Producer(ProducerTimer::NextRecord));
         }
@@ -167,6 +206,23 @@ impl Producer {
                 self.drain(out);
             }
             Message::ProduceResponse { correlation, results } => self.handle_response(correlation, results, out),
+            Message::AddPartitionsToTxnResponse { correlation, error } | Message::EndTxnResponse { correlation, error } => {
+                self.txn_on_response(correlation, error, out)
+            }
+            Message::InitProducerIdResponse { correlation, error, producer_id, producer_epoch }
+                if self.idem.pending.is_some_and(|(c, _)| c == correlation) =>
+            {
+                if error == crate::net::ErrorCode::None {
+                    self.idem = Idempotence { producer_id, epoch: producer_epoch, ..Idempotence::default() };
+                    self.drain(out);
+                } else {
+                    // CONCURRENT_TRANSACTIONS (the coordinator is aborting an old transaction): ask
+                    // again after retry.backoff.ms.
+                    self.idem.pending = None;
+                    let at = out.now + ms(self.settings.retry_backoff_ms);
+                    out.timer(at, TimerKind::Producer(ProducerTimer::Drain));
+                }
+            }
             _ => {}
         }
     }
@@ -185,15 +241,12 @@ impl Producer {
 
     /// Asks a broker for metadata, rotating through the bootstrap list so a dead broker is skipped.
     fn request_metadata(&mut self, out: &mut Out) {
-        // Fix: a request sent to a dead bootstrap broker is never answered, and the flag used to stay
-        // set forever, so the producer never learnt a new leader after a failover. Like
-        // NetworkClient, give up on an unanswered metadata request after a while and ask another node.
-        if self.metadata_in_flight && out.now < self.metadata_deadline {
+        if self.metadata_in_flight && out.now < self.metadata_sent_at + ms(1_000) {
             return;
         }
         self.bootstrap = (self.bootstrap + 1) % self.brokers;
         self.metadata_in_flight = true;
-        self.metadata_deadline = out.now + ms(1_000);
+        self.metadata_sent_at = out.now;
         out.send(NodeId::Broker(self.bootstrap + 1), Message::MetadataRequest);
         // If that broker is down the answer never comes: allow another try after a second.
         out.timer(out.now + ms(1_000), TimerKind::Producer(ProducerTimer::Drain));
@@ -202,6 +255,9 @@ impl Producer {
     fn next_workload_record(&mut self, out: &mut Out) {
         if self.rate == 0 || self.workload.max_records.is_some_and(|m| self.records_sent_by_workload >= m) {
             return;
+        }
+        if self.txn_blocks_workload() {
+            return; // resumed when the transaction completes
         }
         let key = workload::next_key(&self.workload.key, out.rng);
         let spec: ValueSpec = self.workload.value.clone();
@@ -223,6 +279,9 @@ impl Producer {
     }
 
     fn append_record(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, out: &mut Out) {
+        if self.txn.as_ref().is_some_and(|t| t.phase == txn::Phase::Fenced) {
+            return; // a fenced producer can only be closed
+        }
         let available = self.available();
         let n = self.num_partitions;
         let Ok(mut partition) = self.partitioner.choose(out.rng, key.as_deref(), explicit, &available, n) else {
@@ -250,10 +309,14 @@ impl Producer {
         );
         self.value_buf = value;
         self.produced += 1;
+        self.txn_on_record();
         if appended.new_batch {
             out.emit(EventKind::BatchCreated { producer: self.idx, batch: appended.batch, topic: self.topic.clone(), partition });
             let linger_end = out.now + ms(self.settings.linger_ms);
             out.timer(linger_end, TimerKind::Producer(ProducerTimer::Drain));
+            // A batch that never leaves (no leader, connection saturated) still expires on time.
+            let deadline = out.now + ms(self.settings.delivery_timeout_ms);
+            out.timer(deadline, TimerKind::Producer(ProducerTimer::Drain));
         }
         if key.is_none() && explicit.is_none() {
             let enable_switch = self.accumulator.all_batches_full(partition, batch_size);

@@ -8,19 +8,43 @@ use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::net::{Acks, ErrorCode, Message, ProduceBatch, ProduceResult};
 use crate::ledger::AckedBatch;
 use crate::producer::accumulator::ProducerBatch;
+use crate::log::batch::{increment_sequence, set_producer_state};
 use crate::time::ms;
 use std::collections::BTreeMap;
+
+/// The error a batch fails with once `delivery.timeout.ms` has passed since it was created.
+const DELIVERY_TIMEOUT: &str = "DELIVERY_TIMEOUT (TimeoutException)";
 
 impl Producer {
     /// Sends every ready batch whose leader is known and whose connection has room
     /// (`max.in.flight.requests.per.connection`), then sets a timer for the next batch to ripen.
     pub(super) fn drain(&mut self, out: &mut Out) {
+        for mut batch in self.accumulator.take_expired(out.now, self.settings.delivery_timeout_ms) {
+            batch.seal();
+            self.reset_producer_id_after(&batch);
+            self.complete(&batch, -1, Some(DELIVERY_TIMEOUT.to_string()), out);
+        }
+        if self.settings.idempotence && self.idem.producer_id < 0 {
+            // Nothing leaves before the producer has an id (InitProducerId); its answer drains. A
+            // transactional producer asks when it has something to send (initTransactions()).
+            if self.txn.is_none() || !self.accumulator.partitions().is_empty() {
+                self.request_producer_id(out);
+            }
+            return;
+        }
+        if self.txn.as_ref().is_some_and(|t| t.phase == super::txn::Phase::Fenced) {
+            return;
+        }
+        self.txn_before_drain(out);
         let mut per_broker: BTreeMap<BrokerId, Vec<ProducerBatch>> = BTreeMap::new();
         let mut sizes: BTreeMap<BrokerId, usize> = BTreeMap::new();
         let mut missing_leader = false;
         for partition in self.accumulator.partitions() {
             if !self.accumulator.head_ready(partition, out.now, self.settings.batch_size, self.settings.linger_ms) {
                 continue;
+            }
+            if !self.txn_allows(partition) {
+                continue; // AddPartitionsToTxn first
             }
             let Some(&(leader, _)) = self.leaders.get(&partition) else {
                 missing_leader = true;
@@ -30,8 +54,17 @@ impl Producer {
             if busy >= self.settings.max_in_flight {
                 continue;
             }
+            // Idempotence: a retried batch waits until nothing of its partition is in flight, so
+            // retries go out one at a time in sequence order (Sender's `shouldStopDrainBatchesForPartition`).
+            let retry = self.accumulator.head(partition).is_some_and(|h| h.attempts > 0);
+            if self.settings.idempotence && retry && self.partition_in_flight(partition) {
+                continue;
+            }
             let size = sizes.entry(leader).or_default();
-            let Some(batch) = self.accumulator.pop_head(partition) else { continue };
+            let Some(mut batch) = self.accumulator.pop_head(partition) else { continue };
+            if self.settings.idempotence {
+                self.assign_sequence(&mut batch);
+            }
             // One batch per partition per request; the first always goes even if over max.request.size.
             if *size > 0 && *size + batch.bytes.len() > self.settings.max_request_size {
                 self.accumulator.reenqueue(batch);
@@ -50,6 +83,55 @@ impl Producer {
             if at > out.now {
                 out.timer(at, TimerKind::Producer(ProducerTimer::Drain));
             }
+        }
+    }
+
+    /// True if a request carrying a batch of `partition` awaits its answer.
+    fn partition_in_flight(&self, partition: u32) -> bool {
+        self.in_flight.values().any(|f| f.batches.iter().any(|b| b.partition == partition))
+    }
+
+    /// Stamps producer id, epoch and the partition's next sequence on a batch leaving for the first
+    /// time (or for the first time since a producer-id reset); retries keep theirs.
+    fn assign_sequence(&mut self, batch: &mut ProducerBatch) {
+        let (pid, epoch) = (self.idem.producer_id, self.idem.epoch);
+        if batch.sequence.is_some_and(|(p, e, _)| (p, e) == (pid, epoch)) {
+            return;
+        }
+        let next = self.idem.next_seq.entry(batch.partition).or_insert(0);
+        let seq = *next;
+        *next = increment_sequence(seq, batch.records as i32);
+        set_producer_state(&mut batch.bytes, pid, epoch, seq, self.txn.is_some());
+        batch.sequence = Some((pid, epoch, seq));
+    }
+
+    /// Asks a broker for a producer id, unless a request went out less than a second ago.
+    pub(super) fn request_producer_id(&mut self, out: &mut Out) {
+        if self.idem.pending.is_some_and(|(_, at)| out.now < at + ms(1_000)) {
+            return;
+        }
+        self.next_correlation += 1;
+        let correlation = self.next_correlation;
+        self.idem.pending = Some((correlation, out.now));
+        // With a transactional.id the coordinator answers (and bumps the epoch); otherwise any broker.
+        let (broker, transactional_id) = match &self.txn {
+            Some(t) => (t.coordinator, Some(t.id.clone())),
+            None => ((self.idx - 1 + correlation as u32) % self.brokers + 1, None),
+        };
+        out.send(NodeId::Broker(broker), Message::InitProducerIdRequest { correlation, transactional_id });
+        out.timer(out.now + ms(1_000), TimerKind::Producer(ProducerTimer::Drain));
+    }
+
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER is retried when an earlier batch of the partition is still
+    /// unresolved (it failed or is in flight, so the broker has not seen the gap filled yet), or when
+    /// the batch carries an id from before a reset; otherwise it is fatal (kafka-facts.md §5).
+    fn out_of_order_can_retry(&self, batch: &ProducerBatch) -> bool {
+        match batch.sequence {
+            Some((pid, epoch, seq)) if (pid, epoch) == (self.idem.producer_id, self.idem.epoch) => {
+                let acked = self.idem.last_acked.get(&batch.partition).copied().unwrap_or(-1);
+                seq != increment_sequence(acked, 1)
+            }
+            _ => true,
         }
     }
 
@@ -92,6 +174,13 @@ impl Producer {
             let result = results.iter().find(|r| r.batch_id == batch.id);
             let (error, base_offset) = result.map_or((ErrorCode::RequestTimedOut, -1), |r| (r.error, r.base_offset));
             if error == ErrorCode::None {
+                if let Some((pid, epoch, seq)) = batch.sequence {
+                    if (pid, epoch) == (self.idem.producer_id, self.idem.epoch) {
+                        let last = increment_sequence(seq, batch.records as i32 - 1);
+                        let acked = self.idem.last_acked.entry(batch.partition).or_insert(-1);
+                        *acked = (*acked).max(last);
+                    }
+                }
                 self.complete(&batch, base_offset, None, out);
             } else {
                 refresh |= matches!(error, ErrorCode::NotLeaderOrFollower | ErrorCode::FencedLeaderEpoch | ErrorCode::UnknownTopicOrPartition);
@@ -117,7 +206,9 @@ impl Producer {
     /// Retries a retriable failure while `retries` and `delivery.timeout.ms` allow; otherwise fails it.
     fn fail_or_retry(&mut self, mut batch: ProducerBatch, error: ErrorCode, out: &mut Out) {
         let expired = out.now >= batch.created + ms(self.settings.delivery_timeout_ms);
-        if error.is_retriable() && batch.attempts <= self.settings.retries && !expired {
+        let retriable = error.is_retriable()
+            || (self.settings.idempotence && error == ErrorCode::OutOfOrderSequenceNumber && self.out_of_order_can_retry(&batch));
+        if retriable && batch.attempts <= self.settings.retries && !expired {
             // Exponential backoff from retry.backoff.ms up to retry.backoff.max.ms.
             let shift = batch.attempts.saturating_sub(1).min(20);
             let backoff = self.settings.retry_backoff_ms.saturating_mul(1 << shift).min(self.settings.retry_backoff_max_ms.max(self.settings.retry_backoff_ms));
@@ -125,7 +216,8 @@ impl Producer {
             out.timer(batch.retry_at, TimerKind::Producer(ProducerTimer::Drain));
             self.accumulator.reenqueue(batch);
         } else {
-            let name = if expired && error.is_retriable() { "DELIVERY_TIMEOUT (TimeoutException)".to_string() } else { error.name().to_string() };
+            let name = if expired && retriable { DELIVERY_TIMEOUT.to_string() } else { error.name().to_string() };
+            self.reset_producer_id_after(&batch);
             self.complete(&batch, -1, Some(name), out);
         }
     }
@@ -145,5 +237,19 @@ impl Producer {
             records: batch.records,
             error,
         });
+    }
+
+    /// A batch with a current sequence failed for good: the broker never saw that sequence, so every
+    /// later batch would be out of order. Like the pre-KIP-360 client, start over with a new producer
+    /// id (sequences from 0); batches still queued or in flight are re-stamped when they next leave.
+    fn reset_producer_id_after(&mut self, batch: &ProducerBatch) {
+        if self.txn.is_some() {
+            self.txn_on_batch_failed(); // the transaction must abort; its end bumps the epoch
+            return;
+        }
+        let current = (self.idem.producer_id, self.idem.epoch);
+        if self.settings.idempotence && batch.sequence.is_some_and(|(p, e, _)| (p, e) == current) {
+            self.idem = super::Idempotence::default();
+        }
     }
 }

@@ -36,6 +36,13 @@ pub struct ProducerSettings {
     pub legacy_sticky: bool,
     /// `partitioner.ignore.keys`.
     pub ignore_keys: bool,
+    /// `enable.idempotence`, after Kafka's validation (silently off when only defaulted and
+    /// `acks`, `retries` or `max.in.flight.requests.per.connection` rule it out).
+    #[serde(default)]
+    pub idempotence: bool,
+    /// `transactional.id` (empty: not transactional).
+    #[serde(default)]
+    pub transactional_id: Option<String>,
 }
 
 impl ProducerSettings {
@@ -68,21 +75,93 @@ impl ProducerSettings {
             "zstd" => Compression::Zstd,
             _ => Compression::None,
         };
+        let retries = r.uint("retries").min(u32::MAX as u64) as u32;
+        let max_in_flight = r.uint("max.in.flight.requests.per.connection").max(1) as usize;
+        let idempotence = resolve_idempotence(r.bool("enable.idempotence"), overrides, acks, retries, max_in_flight)?;
+        let transactional_id = Some(r.text("transactional.id").to_string()).filter(|id| !id.is_empty());
+        if transactional_id.is_some() && !idempotence {
+            // KafkaProducer: "Cannot set a transactional.id without also enabling idempotence."
+            return Err("Cannot set a transactional.id without also enabling idempotence (enable.idempotence, acks=all, retries > 0, max.in.flight.requests.per.connection <= 5)".into());
+        }
         Ok(ProducerSettings {
             acks,
             batch_size: r.uint("batch.size") as usize,
             linger_ms,
             max_request_size: r.uint("max.request.size") as usize,
             compression,
-            retries: r.uint("retries").min(u32::MAX as u64) as u32,
+            retries,
             retry_backoff_ms: r.uint("retry.backoff.ms"),
             retry_backoff_max_ms: r.uint("retry.backoff.max.ms"),
             request_timeout_ms,
             delivery_timeout_ms,
-            max_in_flight: r.uint("max.in.flight.requests.per.connection").max(1) as usize,
+            max_in_flight,
             metadata_max_age_ms: r.uint("metadata.max.age.ms"),
             legacy_sticky: r.text("partitioner.class") == "DefaultPartitioner",
             ignore_keys: r.bool("partitioner.ignore.keys"),
+            idempotence,
+            transactional_id,
         })
+    }
+}
+
+/// `ProducerConfig.postProcessAndValidateIdempotenceConfigs` (kafka-facts.md §5): idempotence needs
+/// acks=all, retries > 0 and at most 5 requests in flight. Set explicitly, a conflict is an error naming
+/// the key; only defaulted, idempotence is quietly turned off.
+fn resolve_idempotence(wanted: bool, overrides: &Overrides, acks: Acks, retries: u32, max_in_flight: usize) -> Result<bool, String> {
+    if !wanted {
+        return Ok(false);
+    }
+    let conflict = if acks != Acks::All {
+        Some("Must set acks to all in order to use the idempotent producer (enable.idempotence=true, acks)")
+    } else if retries == 0 {
+        Some("Must set retries to non-zero when using the idempotent producer (enable.idempotence=true, retries)")
+    } else if max_in_flight > 5 {
+        Some("Must set max.in.flight.requests.per.connection to at most 5 when using the idempotent producer (enable.idempotence=true)")
+    } else {
+        None
+    };
+    let explicit = overrides.0.contains_key("enable.idempotence");
+    match conflict {
+        Some(message) if explicit => Err(message.to_string()),
+        Some(_) => Ok(false),
+        None => Ok(true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Scope;
+    use serde_json::json;
+
+    fn resolve(pairs: &[(&str, serde_json::Value)]) -> Result<ProducerSettings, String> {
+        let mut o = Overrides::default();
+        for (k, v) in pairs {
+            o.set(Scope::Producer, k, v).unwrap();
+        }
+        ProducerSettings::resolve(Profile::Kafka36, &o)
+    }
+
+    #[test]
+    fn explicit_idempotence_conflicts_are_errors_naming_the_key() {
+        // Ref: kafka-facts.md §5 (config validation)
+        let t = ("enable.idempotence", json!(true));
+        let e = resolve(&[t.clone(), ("acks", json!("1"))]).unwrap_err();
+        assert!(e.contains("acks"), "{e}");
+        let e = resolve(&[t.clone(), ("retries", json!(0))]).unwrap_err();
+        assert!(e.contains("retries"), "{e}");
+        let e = resolve(&[t.clone(), ("max.in.flight.requests.per.connection", json!(6))]).unwrap_err();
+        assert!(e.contains("max.in.flight.requests.per.connection"), "{e}");
+        assert!(resolve(&[t, ("max.in.flight.requests.per.connection", json!(5))]).unwrap().idempotence);
+    }
+
+    #[test]
+    fn defaulted_idempotence_is_silently_disabled_by_conflicts() {
+        // Ref: kafka-facts.md §5 (only on by default: silently disabled)
+        assert!(resolve(&[]).unwrap().idempotence);
+        assert!(!resolve(&[("acks", json!("1"))]).unwrap().idempotence);
+        assert!(!resolve(&[("retries", json!(0))]).unwrap().idempotence);
+        assert!(!resolve(&[("max.in.flight.requests.per.connection", json!(6))]).unwrap().idempotence);
+        assert!(!resolve(&[("enable.idempotence", json!(false))]).unwrap().idempotence);
     }
 }

@@ -270,6 +270,27 @@ pub fn set_partition_leader_epoch(buf: &mut [u8], epoch: i32) {
     }
 }
 
+/// Stamps producerId, producerEpoch, baseSequence and the transactional bit into a built batch and recomputes the CRC
+/// (these fields are inside the CRC). The producer assigns sequences when a batch is first drained,
+/// and again after a producer-id reset. Does nothing on a buffer shorter than the header.
+pub fn set_producer_state(buf: &mut [u8], producer_id: i64, producer_epoch: i16, base_sequence: i32, transactional: bool) {
+    if buf.len() < HEADER_SIZE {
+        return;
+    }
+    let mut attributes = i16::from_be_bytes([buf[21], buf[22]]);
+    if transactional {
+        attributes |= ATTR_TRANSACTIONAL;
+    } else {
+        attributes &= !ATTR_TRANSACTIONAL;
+    }
+    buf[21..23].copy_from_slice(&attributes.to_be_bytes());
+    buf[43..51].copy_from_slice(&producer_id.to_be_bytes());
+    buf[51..53].copy_from_slice(&producer_epoch.to_be_bytes());
+    buf[53..57].copy_from_slice(&base_sequence.to_be_bytes());
+    let crc = crc32c(&buf[CRC_START..]);
+    buf[17..21].copy_from_slice(&crc.to_be_bytes());
+}
+
 /// Iterator over concatenated batches: yields (position, header, batch bytes), and after the first
 /// truncated or corrupt batch one error (with positions relative to the whole buffer), then stops.
 pub fn batches(buf: &[u8]) -> Batches<'_> {
