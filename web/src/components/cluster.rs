@@ -1,0 +1,128 @@
+//! The cluster: a thin controller row, the traffic lanes, and one column per broker holding a replica
+//! strip for every partition it hosts. Clicking a broker asks to crash or restart it.
+
+use crate::components::strip::ReplicaStrip;
+use crate::layout::*;
+use crate::view_model::{BrokerView, PartKey, PartitionView};
+use kafkascope::ids::{BrokerId, NodeId};
+use std::collections::BTreeMap;
+use yew::prelude::*;
+
+/// Properties of [`Cluster`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct ClusterProps {
+    /// Brokers by id.
+    pub brokers: BTreeMap<BrokerId, BrokerView>,
+    /// Partitions by topic and number.
+    pub partitions: BTreeMap<PartKey, PartitionView>,
+    /// Active controller and its epoch.
+    pub controller: Option<(NodeId, u32)>,
+    /// Called with a broker's id when it is clicked.
+    pub on_broker: Callback<BrokerId>,
+    /// Latest notable events (virtual µs, line), newest last.
+    pub notable: Vec<(u64, String)>,
+    /// Internal topics not drawn, with their partition counts.
+    pub hidden_topics: BTreeMap<String, usize>,
+}
+
+/// Draws the controller row, lanes and broker columns.
+#[function_component(Cluster)]
+pub fn cluster(p: &ClusterProps) -> Html {
+    let ids: Vec<BrokerId> = p.brokers.keys().copied().collect();
+    let controller = match p.controller {
+        Some((node, epoch)) => format!("controller: {node} · epoch {epoch}"),
+        None => "controller: electing…".to_owned(),
+    };
+    let hidden: Vec<String> = p.hidden_topics.iter().map(|(t, n)| format!("{t} ({n} partitions)")).collect();
+    let controller = if hidden.is_empty() { controller } else { format!("{controller} · internal, not drawn: {}", hidden.join(", ")) };
+    let rows = p.partitions.len().max(1) as f64;
+    let row_h = ((SCENE_H - COLUMN_Y - HEADER_H - 12.0) / rows).min(104.0);
+    let log_y = COLUMN_Y + HEADER_H + rows * row_h + 22.0;
+    let columns = ids.iter().enumerate().map(|(i, id)| {
+        let b = p.brokers.get(id).cloned().unwrap_or_default();
+        let (x, w) = broker_column(i, ids.len());
+        let id = *id;
+        let onclick = p.on_broker.reform(move |_: MouseEvent| id);
+        let onkeydown = {
+            let cb = p.on_broker.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" || e.key() == " " {
+                    e.prevent_default();
+                    cb.emit(id);
+                }
+            })
+        };
+        let state = if b.up { "up" } else { "down" };
+        let height = HEADER_H + rows * row_h + 8.0;
+        let strips = p.partitions.iter().enumerate().filter_map(|(r, (key, part))| {
+            let log = part.logs.get(&id)?;
+            let y = COLUMN_Y + HEADER_H + r as f64 * row_h + 8.0;
+            let max_leo = part.logs.values().map(|l| l.leo).max().unwrap_or(0);
+            let leader = part.leader == Some(id);
+            let in_sync = part.isr.contains(&id);
+            let role = if leader { format!("★ leader · epoch {}", part.leader_epoch) } else if in_sync { "follower · ISR".to_owned() } else { "follower · out of sync".to_owned() };
+            Some(html! {
+                <g key={format!("{}-{}", key.0, key.1)} class={classes!("replica", leader.then_some("leader"))}>
+                    <text class="part-label" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 12.0)}>
+                        <tspan class="tp">{ format!("{}-{}", key.0, key.1) }</tspan>
+                        <tspan class="role" dx="6">{ role }</tspan>
+                    </text>
+                    <ReplicaStrip log={log.clone()} {max_leo} x={x + 12.0} y={y + 22.0} width={w - 24.0}
+                        online={b.up} {in_sync} />
+                </g>
+            })
+        });
+        html! {
+            <g key={id.to_string()} class={classes!("broker", state)} data-testid={format!("broker-{id}")}
+                data-state={state} {onclick} {onkeydown} tabindex="0" role="button" aria-label={format!("broker {id}: {state}; click to {}", if b.up { "crash" } else { "restart" })}>
+                <title>{ if b.up { "Click to crash this broker (its page cache survives)" } else { "Click to restart this broker" } }</title>
+                <line class="drop" x1={format!("{:.1}", x + w / 2.0)} x2={format!("{:.1}", x + w / 2.0)}
+                    y1={format!("{LANE_PRODUCE_Y:.1}")} y2={format!("{COLUMN_Y:.1}")} />
+                <rect class="column" x={format!("{x:.1}")} y={format!("{COLUMN_Y:.1}")} width={format!("{w:.1}")}
+                    height={format!("{height:.1}")} rx="8" />
+                <rect class="header" x={format!("{x:.1}")} y={format!("{COLUMN_Y:.1}")} width={format!("{w:.1}")}
+                    height={format!("{HEADER_H:.1}")} rx="8" />
+                <text class="broker-name" x={format!("{:.1}", x + 12.0)} y={format!("{:.1}", COLUMN_Y + 26.0)}>
+                    { format!("broker {id}") }
+                    if b.controller { <tspan class="ctl" dx="6">{ "◆ controller" }</tspan> }
+                </text>
+                <text class={classes!("status", state)} x={format!("{:.1}", x + w - 12.0)} y={format!("{:.1}", COLUMN_Y + 26.0)}
+                    text-anchor="end">{ if b.up { "● up" } else { "✕ down" } }</text>
+                { for strips }
+            </g>
+        }
+    });
+    let lanes = [(LANE_PRODUCE_Y, "produce"), (LANE_REPLICA_Y, "replicate"), (LANE_CONSUME_Y, "fetch")];
+    html! {
+        <g class="cluster">
+            <rect class="controller-row" x={CLUSTER_X0.to_string()} y="8" width={(CLUSTER_X1 - CLUSTER_X0).to_string()} height="26" rx="6" />
+            <text class="controller-label" x={(CLUSTER_X0 + 12.0).to_string()} y="26">{ controller }</text>
+            { for lanes.iter().map(|(y, name)| {
+                let (x0, x1) = match *name {
+                    "produce" => (PRODUCER_X + SIDE_W, CLUSTER_X1),
+                    "fetch" => (CLUSTER_X0, CONSUMER_X),
+                    _ => (CLUSTER_X0, CLUSTER_X1),
+                };
+                html! {
+                    <g key={*name} class={classes!("lane", *name)}>
+                        <line x1={x0.to_string()} x2={x1.to_string()} y1={y.to_string()} y2={y.to_string()} />
+                        <text class="lane-label" x={(CLUSTER_X1 - 4.0).to_string()} y={(y - 2.0).to_string()} text-anchor="end">{ *name }</text>
+                    </g>
+                }
+            }) }
+            { for columns }
+            if log_y + 40.0 < SCENE_H {
+                <g class="event-log" data-testid="event-log">
+                    <rect class="panel" x={CLUSTER_X0.to_string()} y={format!("{log_y:.1}")} width={(CLUSTER_X1 - CLUSTER_X0).to_string()}
+                        height={format!("{:.1}", SCENE_H - log_y - 6.0)} rx="8" />
+                    <text class="panel-title" x={(CLUSTER_X0 + 12.0).to_string()} y={format!("{:.1}", log_y + 20.0)}>{ "what just happened" }</text>
+                    { for p.notable.iter().rev().take(((SCENE_H - log_y - 36.0) / 15.0).max(0.0) as usize).enumerate().map(|(i, (at, line))| html! {
+                        <text class="log-line" x={(CLUSTER_X0 + 12.0).to_string()} y={format!("{:.1}", log_y + 38.0 + i as f64 * 15.0)}>
+                            <tspan class="log-time">{ seconds(*at) }</tspan><tspan dx="10">{ line.clone() }</tspan>
+                        </text>
+                    }) }
+                </g>
+            }
+        </g>
+    }
+}

@@ -1,0 +1,8 @@
+//! Components: each takes data and callbacks only, never the simulation.
+
+pub mod clients;
+pub mod cluster;
+pub mod flights;
+pub mod ledger;
+pub mod strip;
+pub mod top_bar;

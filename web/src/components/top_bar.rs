@@ -1,0 +1,78 @@
+//! The top bar: name, profile, seed (editable: rebuilds the simulation), play/pause, step, speed.
+
+use crate::layout::seconds;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Properties of [`TopBar`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct TopBarProps {
+    /// Kafka version profile of the scenario.
+    pub profile: String,
+    /// Seed of the running simulation.
+    pub seed: u64,
+    /// Whether virtual time runs.
+    pub playing: bool,
+    /// Virtual seconds per wall second.
+    pub speed: f64,
+    /// Virtual time (µs).
+    pub now_us: u64,
+    /// Toggles play/pause.
+    pub on_toggle: Callback<()>,
+    /// Advances to the next event.
+    pub on_step: Callback<()>,
+    /// Sets the speed.
+    pub on_speed: Callback<f64>,
+    /// Rebuilds the simulation with a new seed.
+    pub on_seed: Callback<u64>,
+}
+
+/// Renders the top bar.
+#[function_component(TopBar)]
+pub fn top_bar(p: &TopBarProps) -> Html {
+    let on_toggle = p.on_toggle.reform(|_: MouseEvent| ());
+    let on_step = p.on_step.reform(|_: MouseEvent| ());
+    let on_speed = {
+        let cb = p.on_speed.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(v) = input.value().parse::<f64>() {
+                cb.emit(10f64.powf(v));
+            }
+        })
+    };
+    let on_seed = {
+        let cb = p.on_seed.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(v) = input.value().trim().parse::<u64>() {
+                cb.emit(v);
+            }
+        })
+    };
+    let speed_label = if p.speed < 1.0 { format!("{:.1}×", p.speed) } else { format!("{:.0}×", p.speed) };
+    html! {
+        <header class="top-bar">
+            <span class="brand">{ "kafkascope" }</span>
+            <span class="sep">{ "·" }</span>
+            <span class="profile" data-testid="profile" title="Kafka version whose behaviour is simulated">{ format!("profile {}", p.profile) }</span>
+            <span class="sep">{ "·" }</span>
+            <label class="seed" title="Seed of the simulation's random choices: change it and press Enter to rebuild">
+                { "seed " }
+                <input data-testid="seed" type="number" min="0" value={p.seed.to_string()} onchange={on_seed} />
+            </label>
+            <span class="controls">
+                <button data-testid="play-toggle" aria-pressed={p.playing.to_string()} onclick={on_toggle}
+                    title="Play or pause virtual time">{ if p.playing { "❚❚ pause" } else { "▶ play" } }</button>
+                <button data-testid="step" onclick={on_step} title="Advance to the next event">{ "step ▸" }</button>
+                <label class="speed" title="Virtual seconds per wall second (logarithmic)">
+                    { "speed " }
+                    <input data-testid="speed" type="range" min="-1" max="3" step="0.01"
+                        value={format!("{:.2}", p.speed.log10())} oninput={on_speed} />
+                    <output>{ speed_label }</output>
+                </label>
+            </span>
+            <span class="clock" title="Virtual time">{ "t = " }<span data-testid="virtual-time">{ seconds(p.now_us) }</span></span>
+        </header>
+    }
+}

@@ -1,0 +1,5 @@
+//! Entry point of the page built by trunk.
+
+fn main() {
+    kafkascope_web::start();
+}
