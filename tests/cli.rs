@@ -65,6 +65,29 @@ fn bad_input_exits_2_and_names_the_problem() {
 }
 
 #[test]
+fn dump_log_json_marks_a_bad_crc_and_a_torn_tail() {
+    // Test vector A (kafka-facts.md §8) with one value byte flipped, then 5 stray bytes.
+    let mut a = hex("0000000000000000 00000040 00000000 02 db5e9cdd 0000 00000000 0000018bcfe56800 0000018bcfe56800 ffffffffffffffff ffff ffffffff 00000001 1c 00 00 00 06 6b6579 0a 76616c7565 00");
+    a[70] ^= 1;
+    a.extend_from_slice(&[0, 0, 0, 0, 7]);
+    let path = std::env::temp_dir().join(format!("kafkascope-json-{}", std::process::id())).join("00000000000000000000.log");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &a).unwrap();
+    let (code, out, err) = kafkascope(&["dump-log", "--json", &path.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["crcValid"], false);
+    assert_eq!(lines[0]["crc"], 0xdb5e9cddu32);
+    assert_eq!(lines[1]["truncatedAt"], 76);
+    assert_eq!(lines[1]["invalidBytes"], 5);
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+#[test]
 fn help_documents_every_subcommand() {
     let (code, out, _) = kafkascope(&["--help"]);
     assert_eq!(code, 0);
@@ -78,7 +101,7 @@ fn log_dir_writes_segments_that_dump_log_reads_back() {
     let dir = std::env::temp_dir().join(format!("kafkascope-logdir-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let d = dir.to_string_lossy().into_owned();
-    let (code, _, err) = kafkascope(&["run", "static/scenarios/default.json", "--until-ms", "3000", "--log-dir", &d]);
+    let (code, _, err) = kafkascope(&["run", "static/scenarios/default.json", "--until-ms", "3000", "--export", &d]);
     assert_eq!(code, 0, "{err}");
     // Every replica of orders-0 holds the same committed batches: dump the leader's and a follower's.
     let segment = |b: u32| dir.join(format!("broker-{b}/orders-0/00000000000000000000.log"));
@@ -93,5 +116,17 @@ fn log_dir_writes_segments_that_dump_log_reads_back() {
     assert_eq!(dumps.len(), 3, "all three brokers host orders-0");
     assert!(dumps[0].contains("baseOffset: 0") && dumps[0].contains("magic: 2") && dumps[0].contains("isvalid: true"), "{}", dumps[0]);
     assert!(dir.join("broker-1/orders-0/leader-epoch-checkpoint").exists());
+    // --json: one object per batch with its records; index entries as objects.
+    let (code, out, err) = kafkascope(&["dump-log", "--json", &segment(1).to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    let batches: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!batches.is_empty());
+    assert_eq!(batches[0]["baseOffset"], 0);
+    assert_eq!(batches[0]["crcValid"], true);
+    assert_eq!(batches[0]["magic"], 2);
+    let rec = &batches[0]["records"][0];
+    assert_eq!(rec["offset"], 0);
+    assert!(rec["key"].as_str().unwrap().starts_with("key-"), "{rec}");
+    assert!(rec["value"].is_string() && rec["headers"].is_array(), "{rec}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,4 +1,4 @@
-//! `kafkascope dump-log [--print-data-log] [--deep-iteration] FILE...`: prints segment files in
+//! `kafkascope dump-log [--print-data-log] [--deep-iteration] [--json] FILE...`: prints segment files in
 //! the text format of Kafka's `kafka-dump-log.sh` (DumpLogSegments). The only file IO of the log.
 
 use crate::log::batch::{
@@ -10,6 +10,7 @@ use std::io::Write;
 struct Options {
     print_data: bool,
     deep: bool,
+    json: bool,
     files: Vec<String>,
 }
 
@@ -17,6 +18,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         print_data: false,
         deep: false,
+        json: false,
         files: Vec::new(),
     };
     let mut it = args.iter();
@@ -24,6 +26,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         match a.as_str() {
             "--print-data-log" => o.print_data = true,
             "--deep-iteration" => o.deep = true,
+            "--json" => o.json = true,
             // Kafka takes a comma-separated list after --files.
             "--files" => o.files.extend(
                 it.next()
@@ -38,7 +41,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     }
     if o.files.is_empty() {
         return Err(
-            "usage: kafkascope dump-log [--print-data-log] [--deep-iteration] FILE...".into(),
+            "usage: kafkascope dump-log [--print-data-log] [--deep-iteration] [--json] FILE...".into(),
         );
     }
     // --print-data-log implies deep iteration, as in Kafka.
@@ -54,7 +57,9 @@ fn io(e: std::io::Error) -> String {
 pub fn dump_log(args: &[String], out: &mut dyn Write) -> Result<(), String> {
     let opts = parse_args(args)?;
     for path in &opts.files {
-        writeln!(out, "Dumping {path}").map_err(io)?;
+        if !opts.json {
+            writeln!(out, "Dumping {path}").map_err(io)?;
+        }
         let name = std::path::Path::new(path)
             .file_name()
             .and_then(|n| n.to_str())
@@ -65,6 +70,15 @@ pub fn dump_log(args: &[String], out: &mut dyn Write) -> Result<(), String> {
                 .map_err(|_| format!("{path}: file name does not start with a base offset"))
         };
         let read = || std::fs::read(path).map_err(|e| format!("{path}: {e}"));
+        if opts.json {
+            match suffix {
+                "log" => super::dump_json::dump_segment(path, &read()?, out)?,
+                "index" => super::dump_json::dump_index(base()?, &read()?, false, out)?,
+                "timeindex" => super::dump_json::dump_index(base()?, &read()?, true, out)?,
+                _ => return Err(format!("{path}: --json reads .log, .index and .timeindex files")),
+            }
+            continue;
+        }
         match suffix {
             "log" => dump_segment(path, name, base()?, &read()?, &opts, out)?,
             "index" => dump_index(path, base()?, &read()?, out)?,
@@ -123,7 +137,7 @@ fn dump_segment(
 
 // Kafka prints records of a batch whose CRC is wrong (it says isvalid: false on the batch line), so
 // parse them even then: re-sign a copy to get past validation.
-fn decode_records_unchecked(batch: &[u8]) -> Result<Vec<Record>, BatchError> {
+pub(super) fn decode_records_unchecked(batch: &[u8]) -> Result<Vec<Record>, BatchError> {
     let mut copy = batch.to_vec();
     let crc = crate::log::crc::crc32c(copy.get(21..).unwrap_or_default());
     if let Some(s) = copy.get_mut(17..21) {

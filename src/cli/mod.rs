@@ -1,6 +1,7 @@
 //! The native command line's subcommands, as library functions so they are testable.
 
 pub mod assign;
+pub mod dump_json;
 pub mod dump_log;
 pub mod partition;
 pub mod run;
@@ -10,20 +11,21 @@ pub const HELP: &str = "\
 kafkascope: Apache Kafka's semantics, simulated (follows Kafka 3.6 and 4.0; see README.md)
 
 USAGE:
-  kafkascope run FILE [--seed N] [--until-ms T] [--log-dir DIR]
+  kafkascope run FILE [--seed N] [--until-ms T] [--export DIR]
       Run a scenario headless. Prints every event as a JSON line ({\"type\", \"atUs\", ...}), then one
       summary object {\"type\": \"summary\", \"produced\", \"acknowledged\", \"consumed\", \"traceHash\", ...}.
       --seed N       override the scenario's seed
       --until-ms T   virtual time to stop at (default: 10 s after the last timeline entry)
-      --log-dir DIR  afterwards, write each broker's partition directories (segments, indexes,
+      --export DIR   afterwards, write each broker's partition directories (segments, indexes,
                      leader-epoch-checkpoint) under DIR/broker-N/, as Kafka lays them out
   kafkascope partition --partitions N [--hex] KEY...
       Print each key's partition under Kafka's default partitioner (murmur2), one per line.
   kafkascope assign --assignor range|roundrobin|sticky|cooperative-sticky --topic NAME=PARTITIONS...
                     --member ID[=TOPIC,TOPIC...]...
       Print the assignment a fresh consumer group gets from that assignor, as one JSON object.
-  kafkascope dump-log [--print-data-log] FILE...
-      Print a segment's .log, .index or .timeindex the way kafka-dump-log.sh does.
+  kafkascope dump-log [--print-data-log] [--json] FILE...
+      Print a segment's .log, .index or .timeindex the way kafka-dump-log.sh does; --json prints
+      JSON Lines instead (one object per batch with its records, or per index entry).
   kafkascope --help
       This text.
 

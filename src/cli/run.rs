@@ -1,4 +1,4 @@
-//! `kafkascope run FILE [--seed N] [--until-ms T] [--log-dir DIR]`: runs a scenario headless and prints its events as
+//! `kafkascope run FILE [--seed N] [--until-ms T] [--export DIR]`: runs a scenario headless and prints its events as
 //! JSON Lines, then one summary object.
 
 use crate::scenario::Scenario;
@@ -24,7 +24,7 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), String> {
         match a.as_str() {
             "--seed" => seed = Some(number(it.next(), "--seed")?),
             "--until-ms" => until = Some(number(it.next(), "--until-ms")?),
-            "--log-dir" => log_dir = Some(it.next().ok_or("--log-dir needs a directory")?.clone()),
+            "--export" | "--log-dir" => log_dir = Some(it.next().ok_or("--export needs a directory")?.clone()),
             s if s.starts_with("--") => return Err(format!("run: unknown option {s}")),
             s if file.is_none() => file = Some(s.to_string()),
             s => return Err(format!("run: unexpected argument {s}")),
