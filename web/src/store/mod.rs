@@ -226,11 +226,15 @@ impl Store {
         db.close();
         let (mut snapshot, mut commands, mut segments) = (None, None, Vec::new());
         for (k, v) in keys.iter().zip(values) {
-            let rest = &k[prefix.len()..];
+            let Some(rest) = k.strip_prefix(&prefix) else { continue };
             match (rest, v) {
                 ("snapshot", Some(Value::Text(s))) => snapshot = Some(s),
                 ("commands", Some(Value::Text(s))) => commands = Some(s),
-                (seg, Some(Value::Bytes(b))) if seg.starts_with("seg/") => segments.push((seg[4..].to_owned(), b)),
+                (rest, Some(Value::Bytes(b))) => {
+                    if let Some(seg) = rest.strip_prefix("seg/") {
+                        segments.push((seg.to_owned(), b));
+                    }
+                }
                 _ => {}
             }
         }
