@@ -34,7 +34,12 @@ fn with_driver(slot: &DriverSlot, state: &UseReducerHandle<ViewState>, f: impl F
 /// The whole page: top bar, safety ledger, and the scene.
 #[function_component(App)]
 pub fn app() -> Html {
-    let slot: DriverSlot = use_mut_ref(|| Driver::from_json(DEFAULT_SCENARIO, None));
+    let slot: DriverSlot = use_mut_ref(|| {
+        Driver::from_json(DEFAULT_SCENARIO, None).map(|mut d| {
+            d.attach_store(crate::store::Store::new("kafkascope"));
+            d
+        })
+    });
     let state = {
         let slot = slot.clone();
         // The first frame (time 0: brokers start, topics appear) is folded in before the first render.
@@ -157,6 +162,7 @@ pub fn app() -> Html {
                 <Flights flights={state.flights.clone()} {brokers} now_us={state.now_us} speed={d.speed}
                     messages_sent={state.messages_sent} flight_min_us={state.flight_min_us} />
             </svg>
+            <p class="storage-status" data-testid="storage-status" role="status">{ d.storage_status() }</p>
         </div>
     }
 }

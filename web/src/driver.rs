@@ -3,6 +3,7 @@
 //! Each frame advances virtual time by wall time × speed and hands the view ONE batch of events
 //! ([`Action::Frame`]). The loop handle is RAII: dropping [`FrameLoop`] cancels the pending frame.
 
+use crate::store::{RunKey, Store};
 use crate::view_model::{Action, Ledger};
 use kafkascope::command::Command;
 use kafkascope::scenario::Scenario;
@@ -54,6 +55,10 @@ pub struct Driver {
     last_summary: (Ledger, String),
     /// Wall time (ms) after which the next frame takes a fresh summary.
     next_summary_ms: f64,
+    /// Commands applied by the page, `(virtual µs, command)`, for the store's replay log.
+    commands: Vec<(u64, Command)>,
+    /// The checkpoint store, once attached.
+    store: Option<Store>,
 }
 
 impl Driver {
@@ -68,7 +73,7 @@ impl Driver {
             .ok()
             .and_then(|v| v.get("profile").and_then(|p| p.as_str()).map(str::to_owned))
             .unwrap_or_else(|| "kafka-3.6".to_owned());
-        Ok(Driver { text: text.to_owned(), seed: scenario.seed, sim, playing: true, speed: 1.0, last_wall_ms: None, carry_us: 0.0, profile, last_summary: (Ledger::default(), String::new()), next_summary_ms: 0.0 })
+        Ok(Driver { text: text.to_owned(), seed: scenario.seed, sim, playing: true, speed: 1.0, last_wall_ms: None, carry_us: 0.0, profile, last_summary: (Ledger::default(), String::new()), next_summary_ms: 0.0, commands: Vec::new(), store: None })
     }
 
     /// The seed of the running simulation.
@@ -85,7 +90,43 @@ impl Driver {
         self.last_wall_ms = None;
         self.carry_us = 0.0;
         self.next_summary_ms = 0.0;
+        self.commands.clear();
         Ok(())
+    }
+
+    /// Attaches the checkpoint store and starts restoring this scenario's saved run, if any.
+    pub fn attach_store(&mut self, store: Store) {
+        store.begin_restore(self.sim.scenario());
+        self.store = Some(store);
+    }
+
+    /// The storage line for the page (empty without a store).
+    pub fn storage_status(&self) -> String {
+        self.store.as_ref().map(Store::status).unwrap_or_default()
+    }
+
+    /// The running simulation, read-only.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// The commands applied so far, `(virtual µs, command)`.
+    pub fn commands(&self) -> &[(u64, Command)] {
+        &self.commands
+    }
+
+    /// Per frame: installs a finished restore, then lets the store checkpoint (write-behind).
+    fn store_frame(&mut self, wall_ms: f64) {
+        let Some(store) = self.store.clone() else { return };
+        let key = RunKey::of(self.sim.scenario());
+        if let Some((k, restored)) = store.take_restored() {
+            if k == key {
+                self.sim = restored.sim;
+                self.commands = restored.commands;
+                self.refresh_summary();
+            }
+        }
+        store.maybe_checkpoint(&key, &self.sim, &self.commands, wall_ms);
     }
 
     /// Virtual time now, in microseconds.
@@ -95,7 +136,9 @@ impl Driver {
 
     /// Applies a command at the current virtual time; its effects show in the next frame.
     pub fn apply(&mut self, cmd: Command) -> Result<(), String> {
-        self.sim.apply(cmd)
+        self.sim.apply(cmd.clone())?;
+        self.commands.push((self.sim.now_us(), cmd));
+        Ok(())
     }
 
     /// Advances to `at_us` and packs the events with the engine's summary into one action.
@@ -110,6 +153,7 @@ impl Driver {
     /// spent; then virtual time falls behind instead of frames piling up (no death spiral at 1000×).
     pub fn tick(&mut self, wall_ms: f64, clock: &dyn Fn() -> f64) -> Option<Action> {
         let last = self.last_wall_ms.replace(wall_ms);
+        self.store_frame(wall_ms);
         if !self.playing {
             return None;
         }

@@ -7,6 +7,7 @@ pub mod components;
 pub mod driver;
 pub mod layout;
 pub mod notable;
+pub mod store;
 pub mod view_model;
 
 /// Installs a panic hook that logs to the console and shows the message in the page.

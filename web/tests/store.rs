@@ -1,0 +1,160 @@
+//! The IndexedDB checkpoint store: checkpoint/restore keeps the trace hash, corrupt segments are cut
+//! at the first bad batch and reported, a corrupt snapshot falls back to replay, a full disk leaves the
+//! run going, and a second owner is refused. Each test uses its own database.
+// Ref: Kafka LogLoader recovery (truncate at the first invalid batch); issue "The log" item 4.
+#![cfg(target_arch = "wasm32")]
+
+use gloo_timers::future::TimeoutFuture;
+use kafkascope::command::Command;
+use kafkascope::log::batch::batches;
+use kafkascope::scenario::Scenario;
+use kafkascope_web::driver::{Driver, DEFAULT_SCENARIO};
+use kafkascope_web::store::recover::check_segment;
+use kafkascope_web::store::{Phase, RunKey, Store, Value};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SEED: u64 = 7;
+
+fn cmd(json: &str) -> Command {
+    serde_json::from_str(json).expect("a command")
+}
+
+fn scenario() -> Scenario {
+    let mut s = Scenario::from_json(DEFAULT_SCENARIO).expect("default scenario");
+    s.seed = SEED;
+    s
+}
+
+/// Advances in 20 ms slices, the way frames do.
+fn run_to(d: &mut Driver, until_us: u64) {
+    let mut t = d.now_us();
+    while t < until_us {
+        t = (t + 20_000).min(until_us);
+        d.advance(t);
+    }
+}
+
+/// The reference run: a crash and a restart applied by hand, checkpointed at 3 s.
+fn interrupted_run() -> Driver {
+    let mut d = Driver::from_json(DEFAULT_SCENARIO, Some(SEED)).expect("driver");
+    run_to(&mut d, 1_000_000);
+    d.apply(cmd(r#"{"type":"crashBroker","broker":2}"#)).expect("crash");
+    run_to(&mut d, 2_000_000);
+    d.apply(cmd(r#"{"type":"restartBroker","broker":2}"#)).expect("restart");
+    run_to(&mut d, 3_000_000);
+    d
+}
+
+async fn eventually(mut cond: impl FnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if cond() {
+            return true;
+        }
+        TimeoutFuture::new(50).await;
+    }
+    cond()
+}
+
+#[wasm_bindgen_test]
+async fn checkpoint_then_restore_reaches_the_same_trace_hash() {
+    let mut a = interrupted_run();
+    let key = RunKey::of(&scenario());
+    let store = Store::new("test-store-roundtrip");
+    store.checkpoint_now(&key, a.sim(), a.commands()).await.expect("checkpoint");
+    let r = store.load(&key, &scenario()).await.expect("load").expect("a saved run");
+    assert!(!r.from_replay && r.report.is_empty(), "{:?}", r.report);
+    assert!(!r.segments.is_empty() && r.segments.iter().all(|s| s.error.is_none()));
+    assert_eq!(r.commands, a.commands());
+    assert_eq!(r.sim.trace_hash(), a.sim().trace_hash());
+    let mut restored = r.sim;
+    restored.advance_to(5_000_000);
+    run_to(&mut a, 5_000_000);
+    assert_eq!(restored.trace_hash(), a.sim().trace_hash(), "restored run diverged after 3 s");
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_segment_is_cut_at_first_bad_batch_and_reported() {
+    let a = interrupted_run();
+    let key = RunKey::of(&scenario());
+    let store = Store::new("test-store-corrupt-segment");
+    store.checkpoint_now(&key, a.sim(), a.commands()).await.expect("checkpoint");
+    let seg_prefix = format!("{}seg/", key.prefix());
+    let mut best: Option<(String, Vec<u8>, usize)> = None;
+    for k in store.raw_keys(&seg_prefix).await.expect("keys") {
+        if let Ok(Some(Value::Bytes(b))) = store.raw_get(&k).await {
+            let n = batches(&b).count();
+            if n >= 3 && best.as_ref().is_none_or(|x| n > x.2) {
+                best = Some((k, b, n));
+            }
+        }
+    }
+    let (k, original, n) = best.expect("a segment with 3+ batches");
+    let second = batches(&original).nth(1).and_then(Result::ok).map(|(pos, _, _)| pos).expect("2nd batch");
+    let mut bad = original.clone();
+    bad[second + 40] ^= 0xff;
+    store.raw_put(&k, Value::Bytes(bad)).await.expect("corrupt");
+
+    let r = store.load(&key, &scenario()).await.expect("load").expect("a saved run");
+    let name = &k[seg_prefix.len()..];
+    let check = r.segments.iter().find(|s| s.key == name).expect("checked");
+    assert_eq!((check.batches, check.kept_bytes, check.cut_bytes), (1, second, original.len() - second), "{n} batches");
+    assert!(check.error.is_some());
+    assert!(r.report.iter().any(|l| l.contains(name)), "{:?}", r.report);
+    assert!(r.segments.iter().filter(|s| s.key != name).all(|s| s.error.is_none()), "the rest is recovered");
+    assert_eq!(check_segment(name, &original).0.batches, n);
+    assert_eq!(r.sim.trace_hash(), a.sim().trace_hash());
+    // The cut entry is rewritten whole at the next checkpoint.
+    store.checkpoint_now(&key, &r.sim, &r.commands).await.expect("checkpoint again");
+    assert_eq!(store.raw_get(&k).await.expect("read"), Some(Value::Bytes(original)));
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_snapshot_falls_back_to_replay_with_the_same_hash() {
+    let a = interrupted_run();
+    let key = RunKey::of(&scenario());
+    let store = Store::new("test-store-corrupt-snapshot");
+    store.checkpoint_now(&key, a.sim(), a.commands()).await.expect("checkpoint");
+    let snap = format!("{}snapshot", key.prefix());
+    store.raw_put(&snap, Value::Text("{\"now\":3000000,\"seq\":".to_owned())).await.expect("corrupt");
+    let r = store.load(&key, &scenario()).await.expect("load").expect("a saved run");
+    assert!(r.from_replay);
+    assert!(r.report.iter().any(|l| l.contains("snapshot corrupt")), "{:?}", r.report);
+    assert_eq!(r.sim.now_us(), a.sim().now_us());
+    assert_eq!(r.sim.trace_hash(), a.sim().trace_hash());
+}
+
+#[wasm_bindgen_test]
+async fn quota_error_leaves_the_simulation_running_with_a_message() {
+    let mut d = Driver::from_json(DEFAULT_SCENARIO, Some(SEED)).expect("driver");
+    let store = Store::new("test-store-quota");
+    store.inject_quota_error(true);
+    d.attach_store(store.clone());
+    assert!(eventually(|| store.phase() == Phase::Owner).await, "{}", store.status());
+    let mut wall = 0.0;
+    for _ in 0..3 {
+        d.tick(wall, &|| 0.0);
+        wall += 1_100.0;
+        TimeoutFuture::new(20).await;
+    }
+    assert!(eventually(|| d.storage_status().contains("QuotaExceededError")).await, "{}", d.storage_status());
+    let before = d.now_us();
+    d.tick(wall, &|| 0.0);
+    assert!(d.now_us() > before && before > 0, "the simulation keeps running in memory");
+}
+
+#[wasm_bindgen_test]
+async fn second_owner_is_refused_and_does_not_write() {
+    let first = Store::new("test-store-two-tabs");
+    assert!(first.claim().await);
+    let mut d = Driver::from_json(DEFAULT_SCENARIO, Some(SEED)).expect("driver");
+    let second = Store::new("test-store-two-tabs");
+    d.attach_store(second.clone());
+    assert!(eventually(|| second.phase() == Phase::Reader).await, "{}", second.status());
+    assert!(d.storage_status().contains("Another tab owns the saved run"));
+    d.tick(0.0, &|| 0.0);
+    d.tick(1_100.0, &|| 0.0);
+    TimeoutFuture::new(100).await;
+    assert!(first.raw_keys("").await.expect("keys").is_empty(), "the reader wrote");
+}
