@@ -176,6 +176,11 @@ impl Accumulator {
         self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(&p, _)| p).collect()
     }
 
+    /// True once the accumulator has created a deque for the partition (Kafka keeps it for good).
+    pub fn has_queue(&self, partition: u32) -> bool {
+        self.queues.contains_key(&partition)
+    }
+
     /// Number of batches queued for a partition (the adaptive partitioner's load signal).
     pub fn queue_len(&self, partition: u32) -> usize {
         self.queues.get(&partition).map_or(0, |q| q.len())

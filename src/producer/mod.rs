@@ -55,6 +55,9 @@ pub struct Producer {
     partitioner: Partitioner,
     accumulator: Accumulator,
     leaders: BTreeMap<u32, (BrokerId, i32)>,
+    /// When each leader was last drained (for `partitioner.availability.timeout.ms`).
+    #[serde(default)]
+    last_drain: BTreeMap<BrokerId, Micros>,
     in_flight: BTreeMap<u64, InFlight>,
     next_batch_id: u64,
     next_correlation: u64,
@@ -122,6 +125,7 @@ impl Producer {
             partitioner,
             accumulator: Accumulator::default(),
             leaders: BTreeMap::new(),
+            last_drain: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             next_batch_id: 0,
             next_correlation: 0,

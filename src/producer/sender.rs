@@ -8,6 +8,7 @@ use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::net::{Acks, ErrorCode, Message, ProduceBatch, ProduceResult};
 use crate::ledger::AckedBatch;
 use crate::producer::accumulator::ProducerBatch;
+use crate::producer::partitioner::{PartitionQueue, Partitioner};
 use crate::log::batch::{increment_sequence, set_producer_state};
 use crate::time::ms;
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ impl Producer {
     /// Sends every ready batch whose leader is known and whose connection has room
     /// (`max.in.flight.requests.per.connection`), then sets a timer for the next batch to ripen.
     pub(super) fn drain(&mut self, out: &mut Out) {
+        self.update_partition_load(out);
         for mut batch in self.accumulator.take_expired(out.now, self.settings.delivery_timeout_ms) {
             batch.seal();
             self.reset_producer_id_after(&batch);
@@ -135,9 +137,29 @@ impl Producer {
         }
     }
 
+    /// The `ready()` pass's side job (KIP-794 adaptive partitioning): hand the built-in partitioner
+    /// each partition's queue length and its leader's ready-minus-drain time, in partition order.
+    fn update_partition_load(&mut self, out: &Out) {
+        let Partitioner::BuiltIn { sticky, .. } = &mut self.partitioner else { return };
+        let queues: Vec<PartitionQueue> = (0..self.num_partitions)
+            .filter(|&p| self.accumulator.has_queue(p))
+            .map(|p| {
+                let leader = self.leaders.get(&p).map(|&(b, _)| b);
+                let ready = self.accumulator.head_ready(p, out.now, self.settings.batch_size, self.settings.linger_ms);
+                // How long the leader has had ready data without a drain (readyTimeMs - drainTimeMs).
+                let waited = leader
+                    .filter(|_| ready)
+                    .map(|b| (out.now.saturating_sub(self.last_drain.get(&b).copied().unwrap_or(out.now)) / 1_000) as i64);
+                PartitionQueue { partition: p, has_leader: leader.is_some(), queue_len: self.accumulator.queue_len(p) as u32, leader_ready_minus_drain_ms: waited }
+            })
+            .collect();
+        sticky.set_queue_sizes(&queues, self.num_partitions, self.settings.adaptive, self.settings.availability_timeout_ms);
+    }
+
     fn send_request(&mut self, broker: BrokerId, mut batches: Vec<ProducerBatch>, out: &mut Out) {
         self.next_correlation += 1;
         let correlation = self.next_correlation;
+        self.last_drain.insert(broker, out.now);
         let mut wire = Vec::with_capacity(batches.len());
         for b in batches.iter_mut() {
             b.attempts += 1;

@@ -36,6 +36,12 @@ pub struct ProducerSettings {
     pub legacy_sticky: bool,
     /// `partitioner.ignore.keys`.
     pub ignore_keys: bool,
+    /// `partitioner.adaptive.partitioning.enable`.
+    #[serde(default)]
+    pub adaptive: bool,
+    /// `partitioner.availability.timeout.ms`.
+    #[serde(default)]
+    pub availability_timeout_ms: i64,
     /// `enable.idempotence`, after Kafka's validation (silently off when only defaulted and
     /// `acks`, `retries` or `max.in.flight.requests.per.connection` rule it out).
     #[serde(default)]
@@ -98,6 +104,8 @@ impl ProducerSettings {
             metadata_max_age_ms: r.uint("metadata.max.age.ms"),
             legacy_sticky: r.text("partitioner.class") == "DefaultPartitioner",
             ignore_keys: r.bool("partitioner.ignore.keys"),
+            adaptive: r.bool("partitioner.adaptive.partitioning.enable"),
+            availability_timeout_ms: r.int("partitioner.availability.timeout.ms"),
             idempotence,
             transactional_id,
         })
