@@ -195,5 +195,9 @@ pub enum EventKind {
     ReassignmentCompleted { topic: String, partition: u32, replicas: Vec<BrokerId>, leader: Option<BrokerId> },
     /// A broker that is no longer a replica stopped it and deleted its log (StopReplica, delete).
     ReplicaDeleted { broker: BrokerId, topic: String, partition: u32 },
+    /// A producer's last second (or less) of virtual time: acknowledged records/s, bytes/s on the wire,
+    /// batches, mean batch fill (per mille of `batch.size`), compressed/uncompressed (per mille) and
+    /// the send-to-acknowledgement latency of its batches (p50, p99).
+    ProducerMetrics { producer: ProducerIdx, records_per_sec: u64, bytes_per_sec: u64, batches_sent: u64, batch_fill_permille: u64, compression_permille: u64, latency_p50_us: u64, latency_p99_us: u64 },
 }
 

@@ -20,6 +20,9 @@ pub struct ProducerBatch {
     pub builder: Option<BatchBuilder>,
     /// Sealed bytes (kept for retries: a retry resends the same batch).
     pub bytes: Vec<u8>,
+    /// Size before compression, known once sealed (for the compression-rate metric).
+    #[serde(default)]
+    pub uncompressed: usize,
     /// When the batch was created (linger and delivery timeout count from here).
     pub created: Micros,
     /// Send attempts so far.
@@ -41,6 +44,7 @@ impl ProducerBatch {
     /// Closes the builder into bytes (idempotent).
     pub fn seal(&mut self) {
         if let Some(b) = self.builder.take() {
+            self.uncompressed = b.estimated_size();
             self.bytes = b.build();
         }
     }
@@ -94,6 +98,7 @@ impl Accumulator {
                 records: 0,
                 builder: Some(BatchBuilder::new(options)),
                 bytes: Vec::new(),
+                uncompressed: 0,
                 created: now,
                 attempts: 0,
                 retry_at: 0,

@@ -5,6 +5,7 @@
 //! retries retriable failures after a backoff, re-routing when leadership moves.
 
 pub mod accumulator;
+pub mod metrics;
 pub mod partitioner;
 mod sender;
 pub mod settings;
@@ -34,6 +35,8 @@ pub enum ProducerTimer {
     RequestTimeout { correlation: u64 },
     /// Refresh metadata (`metadata.max.age.ms`).
     MetadataRefresh,
+    /// Close the metrics window and report it.
+    Metrics,
 }
 
 /// A Produce request awaiting its response.
@@ -55,6 +58,9 @@ pub struct Producer {
     partitioner: Partitioner,
     accumulator: Accumulator,
     leaders: BTreeMap<u32, (BrokerId, i32)>,
+    /// This second's metrics.
+    #[serde(default)]
+    metrics: metrics::MetricsWindow,
     /// When each leader was last drained (for `partitioner.availability.timeout.ms`).
     #[serde(default)]
     last_drain: BTreeMap<BrokerId, Micros>,
@@ -126,6 +132,7 @@ impl Producer {
             accumulator: Accumulator::default(),
             leaders: BTreeMap::new(),
             last_drain: BTreeMap::new(),
+            metrics: metrics::MetricsWindow::default(),
             in_flight: BTreeMap::new(),
             next_batch_id: 0,
             next_correlation: 0,
@@ -154,6 +161,13 @@ impl Producer {
     /// Batches the producer was told were written (for the safety ledger).
     pub fn acked(&self) -> &[crate::ledger::AckedBatch] {
         &self.acked
+    }
+
+    /// Opens the metrics window at the first activity and arms its one-second close.
+    fn touch_metrics(&mut self, out: &mut Out) {
+        if self.metrics.touch(out.now) {
+            out.timer(out.now + US_PER_SEC, TimerKind::Producer(ProducerTimer::Metrics));
+        }
     }
 
     /// Starts the client: bootstrap metadata (and a producer id when idempotent), then the workload.
@@ -194,6 +208,11 @@ impl Producer {
             ProducerTimer::NextRecord => self.next_workload_record(out),
             ProducerTimer::Drain => self.drain(out),
             ProducerTimer::RequestTimeout { correlation } => self.request_timed_out(correlation, out),
+            ProducerTimer::Metrics => {
+                if let Some(e) = self.metrics.close(self.idx, out.now) {
+                    out.emit(e);
+                }
+            }
             ProducerTimer::MetadataRefresh => {
                 self.request_metadata(out);
                 out.timer(out.now + ms(self.settings.metadata_max_age_ms), TimerKind::Producer(ProducerTimer::MetadataRefresh));

@@ -163,6 +163,10 @@ impl Producer {
         let mut wire = Vec::with_capacity(batches.len());
         for b in batches.iter_mut() {
             b.attempts += 1;
+            if b.attempts == 1 {
+                self.metrics.on_batch_sent(b.bytes.len(), b.uncompressed, self.settings.batch_size);
+                self.touch_metrics(out);
+            }
             out.emit(EventKind::BatchSent {
                 producer: self.idx,
                 batch: b.id,
@@ -249,6 +253,8 @@ impl Producer {
             let crc = batch.bytes.get(17..21).map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
             let tp = TopicPartition::new(self.topic.clone(), batch.partition);
             self.acked.push(AckedBatch { tp, crc, records: batch.records });
+            self.metrics.on_acked(batch.records, out.now.saturating_sub(batch.created));
+            self.touch_metrics(out);
         }
         out.emit(EventKind::ProduceCompleted {
             producer: self.idx,
