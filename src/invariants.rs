@@ -1,8 +1,8 @@
 //! Safety invariants of replication and consumer groups, checked against a running [`Sim`].
 //!
 //! [`check`] looks at one state: every live replica's HW ≤ its LEO, at most one live broker leading a
-//! partition in a leader epoch, and identical committed prefixes across replicas (the ledger's rule:
-//! below min(leader HW, follower LEO)). [`InvariantTracker`] remembers what happened across a run:
+//! partition in a leader epoch, and identical committed prefixes across the leader and its ISR (the
+//! ledger's rule: below min(leader HW, follower LEO)). [`InvariantTracker`] remembers what happened across a run:
 //! one leader per (partition, leader epoch) in the controller's elections, consumers never reading
 //! past the HW they were served, no partition owned by two members of a group in one generation, and
 //! the leader's HW rule checked each time the HW advanced between two observations.
@@ -83,7 +83,9 @@ pub fn check(sim: &Sim) -> Vec<Violation> {
         out.push(violation(InvariantKind::TwoLeadersInEpoch, now, msg));
     }
     for (tp, state) in sim.partitions() {
-        for (b, offset) in crate::ledger::divergent_replicas(sim.brokers(), tp, state) {
+        // Only ISR members must agree now: a replica outside the ISR (a deposed leader that has not
+        // heard of the new epoch yet) may hold an uncommitted suffix until it truncates.
+        for (b, offset) in crate::ledger::divergent_replicas(sim.brokers(), tp, state).into_iter().filter(|(b, _)| state.isr.contains(b)) {
             let leader = state.leader.unwrap_or_default();
             let msg = format!("{tp}: broker {b} differs from leader {leader} at offset {offset}, below the committed offset");
             out.push(violation(InvariantKind::CommittedPrefixDiverged, now, msg));
