@@ -370,3 +370,12 @@ fn sweep_with_power_loss_reports_what_it_finds() {
         diverged_seeds
     );
 }
+
+// Shrinking is deterministic and leaves a 1-minimal schedule: only the faults the failure needs.
+#[test]
+fn shrinking_keeps_only_the_faults_a_failure_needs() {
+    let faults: Vec<(u64, Command)> = (1..=6).map(|i| (i * 10, Command::CrashBroker { broker: (i % 3) as u32 + 1 })).collect();
+    let fails = |f: &[(u64, Command)]| f.iter().any(|(t, _)| *t == 20) && f.iter().any(|(t, _)| *t == 50);
+    assert_eq!(shrink(&faults, fails), vec![1, 4]);
+    assert_eq!(shrink(&faults, |_| true), Vec::<usize>::new());
+}
