@@ -1,6 +1,7 @@
 //! cargo-fuzz target `record_batch`: see fuzz/targets.rs.
 #![no_main]
 
+#[allow(dead_code)]
 #[path = "../targets.rs"]
 mod targets;
 
