@@ -94,7 +94,7 @@ pub fn audit(
             }
         }
         present.insert(tp, crcs);
-        counts.divergent_replicas += divergent(brokers, tp, state);
+        counts.divergent_replicas += divergent_replicas(brokers, tp, state).len() as u64;
     }
     for a in acked {
         counts.acknowledged += a.records as u64;
@@ -106,23 +106,27 @@ pub fn audit(
     counts
 }
 
-/// Followers whose committed prefix differs from the leader's.
-fn divergent(brokers: &[Broker], tp: &TopicPartition, state: &PartitionState) -> u64 {
-    let Some(leader) = state.leader else { return 0 };
-    let Some(lb) = brokers.get(leader as usize - 1) else { return 0 };
-    let (Some(llog), Some(replica)) = (lb.disk.logs.get(tp), lb.replica(tp)) else { return 0 };
+/// Followers whose committed prefix (below min(leader HW, follower LEO)) differs from the leader's,
+/// each with the base offset of the first batch that differs.
+pub fn divergent_replicas(brokers: &[Broker], tp: &TopicPartition, state: &PartitionState) -> Vec<(u32, i64)> {
+    let Some(leader) = state.leader else { return vec![] };
+    let Some(lb) = brokers.get((leader as usize).wrapping_sub(1)) else { return vec![] };
+    let (Some(llog), Some(replica)) = (lb.disk.logs.get(tp), lb.replica(tp)) else { return vec![] };
     let hw = replica.hw;
     let reference = scan(llog, hw);
-    let mut n = 0;
+    let mut found = vec![];
     for &b in state.replicas.iter().filter(|&&b| b != leader) {
-        let Some(flog) = brokers.get(b as usize - 1).and_then(|br| br.disk.logs.get(tp)) else { continue };
+        let Some(flog) = brokers.get((b as usize).wrapping_sub(1)).and_then(|br| br.disk.logs.get(tp)) else { continue };
         let upto = hw.min(flog.log_end_offset());
         let theirs = scan(flog, upto);
         let mine: Vec<_> = reference.iter().filter(|(base, ..)| *base < upto).collect();
-        let differs = theirs.len() != mine.len() || theirs.iter().zip(mine).any(|(a, b)| a.0 != b.0 || a.3 != b.3);
-        if differs {
-            n += 1;
+        let first = theirs.iter().zip(&mine).find(|(a, b)| a.0 != b.0 || a.3 != b.3).map(|(a, _)| a.0);
+        let first = first.or_else(|| (theirs.len() != mine.len()).then(|| theirs.len().min(mine.len())).map(|i| {
+            theirs.get(i).or(mine.get(i).copied()).map_or(upto, |x| x.0)
+        }));
+        if let Some(offset) = first {
+            found.push((b, offset));
         }
     }
-    n
+    found
 }

@@ -14,6 +14,7 @@ pub mod consumer;
 pub mod controller;
 pub mod event;
 pub mod ids;
+pub mod invariants;
 pub mod ledger;
 pub mod log;
 pub mod net;

@@ -51,6 +51,16 @@ impl TraceHash {
     }
 }
 
+/// The first place two event streams differ: (index, virtual time, both events as JSON lines).
+/// A stream that ends early differs at the first event the other has (shown as `<end of trace>`).
+pub fn first_divergence(a: &[Event], b: &[Event]) -> Option<(usize, u64, String)> {
+    let json = |e: Option<&Event>| e.map_or_else(|| "<end of trace>".to_string(), |e| serde_json::to_string(e).unwrap_or_default());
+    let i = a.iter().zip(b).position(|(x, y)| x != y).or_else(|| (a.len() != b.len()).then(|| a.len().min(b.len())))?;
+    let (x, y) = (a.get(i), b.get(i));
+    let at = x.or(y).map_or(0, |e| e.at_us);
+    Some((i, at, format!("{}\n{}", json(x), json(y))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,10 @@
 //! steady acks=all producer; then everything heals, every broker restarts, the producer stops and the
 //! cluster settles for 60 s of virtual time before the safety ledger is read.
 //!
+//! Every simulated second the invariant checker (`kafkascope::invariants`) looks at the cluster and the
+//! events; a failing clean seed's fault schedule is shrunk (faults dropped one at a time while it still
+//! fails) and printed with a replay command (`FAULTS=i,j,..` keeps only those faults of the schedule).
+//!
 //! `SEEDS=n` sets the number of seeds (default 12, so a plain debug `cargo test` stays quick; CI runs
 //! `SEEDS=2000 cargo test --profile sweep --test sweep_faults`); `SEED=s` replays one seed.
 //! Ref: kafka-facts.md §4 (acks=all + min ISR 2 + clean elections + leader-epoch truncation keep
@@ -10,6 +14,7 @@
 
 use kafkascope::command::Command;
 use kafkascope::ids::NodeId;
+use kafkascope::invariants::{InvariantKind, InvariantTracker, Violation};
 use kafkascope::ledger::LedgerCounts;
 use kafkascope::scenario::Scenario;
 use kafkascope::sim::Sim;
@@ -112,6 +117,8 @@ fn all_links() -> Vec<(NodeId, NodeId)> {
 
 struct Outcome {
     ledger: LedgerCounts,
+    /// Broken invariants, checked every simulated second.
+    violations: Vec<Violation>,
     offline_partitions: usize,
     /// Leader elections after the initial ones, unclean ones, and truncations: the sweep is not idle.
     elections: u64,
@@ -138,14 +145,34 @@ fn run_seed(seed: u64, unclean: bool, power_loss: bool) -> Outcome {
 }
 
 fn run_seed_with(seed: u64, unclean: bool, power_loss: bool, trunc: &str) -> Outcome {
+    run_schedule(seed, unclean, trunc, &replay_schedule(seed, power_loss))
+}
+
+/// The seed's schedule, or only the faults listed in `FAULTS=i,j,..` (a shrunk schedule's replay).
+fn replay_schedule(seed: u64, power_loss: bool) -> Vec<(u64, Command)> {
+    let full = schedule(seed, power_loss);
+    let Ok(keep) = std::env::var("FAULTS") else { return full };
+    let keep: Vec<usize> = keep.split(',').filter_map(|i| i.trim().parse().ok()).collect();
+    full.into_iter().enumerate().filter(|(i, _)| keep.contains(i)).map(|(_, f)| f).collect()
+}
+
+/// Advances in one-second steps, checking invariants after each.
+fn advance(sim: &mut Sim, o: &mut Outcome, tracker: &mut InvariantTracker, until_ms: u64) {
+    let (events, violations) = sim.advance_to_checked(until_ms * 1000, 1_000_000, tracker);
+    tally(o, events);
+    o.violations.extend(violations);
+}
+
+fn run_schedule(seed: u64, unclean: bool, trunc: &str, faults: &[(u64, Command)]) -> Outcome {
     let mut sim = Sim::new(&scenario(seed, unclean, trunc)).expect("sim");
-    let mut o = Outcome { ledger: LedgerCounts::default(), offline_partitions: 0, elections: 0, unclean: 0, truncations: 0 };
-    for (at, cmd) in schedule(seed, power_loss) {
-        tally(&mut o, sim.advance_to(at * 1000));
-        sim.apply(cmd).expect("valid command");
+    let mut tracker = InvariantTracker::new();
+    let mut o = Outcome { ledger: LedgerCounts::default(), violations: vec![], offline_partitions: 0, elections: 0, unclean: 0, truncations: 0 };
+    for (at, cmd) in faults {
+        advance(&mut sim, &mut o, &mut tracker, *at);
+        sim.apply(cmd.clone()).expect("valid command");
     }
     let end = FAULT_WINDOW_MS.1;
-    tally(&mut o, sim.advance_to(end * 1000));
+    advance(&mut sim, &mut o, &mut tracker, end);
     sim.apply(Command::SetProducerRate { producer: 1, records_per_sec: 0 }).unwrap();
     for (a, b) in all_links() {
         sim.apply(Command::HealLink { a, b }).unwrap();
@@ -157,11 +184,47 @@ fn run_seed_with(seed: u64, unclean: bool, power_loss: bool, trunc: &str) -> Out
     let mut t = end;
     while t < end + SETTLE_MS {
         t += 5_000;
-        tally(&mut o, sim.advance_to(t * 1000));
+        advance(&mut sim, &mut o, &mut tracker, t);
     }
     o.offline_partitions = sim.partitions().values().filter(|p| p.leader.is_none()).count();
     o.ledger = sim.ledger();
     o
+}
+
+/// A clean run fails when it loses or diverges, leaves a partition offline or breaks an invariant.
+fn clean_failure(o: &Outcome) -> bool {
+    let l = &o.ledger;
+    l.acked_lost != 0 || l.divergent_replicas != 0 || o.offline_partitions != 0 || !o.violations.is_empty()
+}
+
+/// Drops faults one at a time while `fails` still holds, until no single fault can go (deterministic).
+/// Returns the indices into `faults` that remain.
+fn shrink(faults: &[(u64, Command)], fails: impl Fn(&[(u64, Command)]) -> bool) -> Vec<usize> {
+    let mut keep: Vec<usize> = (0..faults.len()).collect();
+    loop {
+        let mut changed = false;
+        let mut i = 0;
+        while i < keep.len() {
+            let mut candidate = keep.clone();
+            candidate.remove(i);
+            let sched: Vec<_> = candidate.iter().map(|&k| faults[k].clone()).collect();
+            if fails(&sched) {
+                keep = candidate;
+                changed = true;
+            } else {
+                i += 1;
+            }
+        }
+        if !changed {
+            return keep;
+        }
+    }
+}
+
+/// Violations other than replica divergence, which unclean elections, pre-0.11 truncation and power
+/// losses are allowed to cause.
+fn structural(violations: &[Violation]) -> Vec<&Violation> {
+    violations.iter().filter(|v| v.kind != InvariantKind::CommittedPrefixDiverged).collect()
 }
 
 fn seeds() -> Vec<u64> {
@@ -204,12 +267,17 @@ fn sweep_clean_elections_never_lose_acknowledged_records_or_diverge() {
         elections += o.elections;
         truncations += o.truncations;
         assert_eq!(o.unclean, 0, "seed {seed}: unclean election with unclean.leader.election.enable=false");
-        let l = &o.ledger;
-        if l.acked_lost != 0 || l.divergent_replicas != 0 || o.offline_partitions != 0 {
+        if clean_failure(&o) {
+            let faults = replay_schedule(seed, false);
+            let keep = shrink(&faults, |f| clean_failure(&run_schedule(seed, false, "leaderEpoch", f)));
+            let minimal: Vec<_> = keep.iter().map(|&k| faults[k].clone()).collect();
+            let indices: Vec<String> = keep.iter().map(|k| k.to_string()).collect();
             failures.push(format!(
-                "seed {seed}: {l:?}, offline partitions {} (schedule {:?})\n  replay: {}",
+                "seed {seed}: {:?}, offline partitions {}, invariants broken: {:?}\n  minimal schedule {minimal:?}\n  replay: FAULTS={} {}",
+                o.ledger,
                 o.offline_partitions,
-                schedule(seed, false),
+                o.violations.iter().take(5).map(|v| v.to_string()).collect::<Vec<_>>(),
+                indices.join(","),
                 replay(seed, "sweep_clean_elections")
             ));
         }
@@ -230,6 +298,7 @@ fn sweep_unclean_elections_find_losses() {
     let (mut lossy, mut unclean_seeds) = (vec![], 0);
     for &s in &seeds {
         let o = run_seed(s, true, false);
+        assert!(structural(&o.violations).is_empty(), "seed {s}: {:?}\n  replay: {}", structural(&o.violations), replay(s, "sweep_unclean"));
         unclean_seeds += (o.unclean > 0) as u32;
         if o.ledger.acked_lost > 0 {
             lossy.push(s);
@@ -257,7 +326,9 @@ fn sweep_high_watermark_truncation_finds_kip101_failures() {
     let seeds = finder_seeds();
     let mut bad: Vec<(u64, u64, u64)> = vec![];
     for &s in &seeds {
-        let l = run_seed_with(s, false, false, "highWatermark").ledger;
+        let o = run_seed_with(s, false, false, "highWatermark");
+        assert!(structural(&o.violations).is_empty(), "seed {s}: {:?}\n  replay: {}", structural(&o.violations), replay(s, "sweep_high"));
+        let l = o.ledger;
         if l.acked_lost > 0 || l.divergent_replicas > 0 {
             bad.push((s, l.acked_lost, l.divergent_replicas));
             if seeds.len() > seeds_requested() {
@@ -278,7 +349,9 @@ fn sweep_with_power_loss_reports_what_it_finds() {
     let seeds = seeds();
     let (mut lost_seeds, mut diverged_seeds, mut lost) = (vec![], vec![], 0);
     for &seed in &seeds {
-        let l = run_seed(seed, false, true).ledger;
+        let o = run_seed(seed, false, true);
+        assert!(structural(&o.violations).is_empty(), "seed {seed}: {:?}\n  replay: {}", structural(&o.violations), replay(seed, "sweep_with_power"));
+        let l = o.ledger;
         lost += l.acked_lost;
         if l.acked_lost > 0 {
             lost_seeds.push(seed);
@@ -296,4 +369,13 @@ fn sweep_with_power_loss_reports_what_it_finds() {
         diverged_seeds.len(),
         diverged_seeds
     );
+}
+
+// Shrinking is deterministic and leaves a 1-minimal schedule: only the faults the failure needs.
+#[test]
+fn shrinking_keeps_only_the_faults_a_failure_needs() {
+    let faults: Vec<(u64, Command)> = (1..=6).map(|i| (i * 10, Command::CrashBroker { broker: (i % 3) as u32 + 1 })).collect();
+    let fails = |f: &[(u64, Command)]| f.iter().any(|(t, _)| *t == 20) && f.iter().any(|(t, _)| *t == 50);
+    assert_eq!(shrink(&faults, fails), vec![1, 4]);
+    assert_eq!(shrink(&faults, |_| true), Vec::<usize>::new());
 }
