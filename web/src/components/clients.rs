@@ -1,7 +1,10 @@
 //! The producer panel (the accumulator's "train" per partition) and the consumer panel (positions
 //! and lag per partition).
 
+use crate::components::cluster::menu_key;
+use crate::i18n::{tr, Lang};
 use crate::layout::*;
+use crate::links::MenuTarget;
 use crate::view_model::{ConsumerView, PartKey, PartitionView, ProducerView};
 use kafkascope::ids::{ConsumerIdx, ProducerIdx};
 use std::collections::BTreeMap;
@@ -80,11 +83,16 @@ pub struct ConsumersProps {
     pub consumers: BTreeMap<ConsumerIdx, ConsumerView>,
     /// Partitions, for the row order and the leader's high watermark.
     pub partitions: BTreeMap<PartKey, PartitionView>,
+    /// Consumers whose process was killed.
+    pub down: std::collections::BTreeSet<ConsumerIdx>,
+    /// Opens the fault menu for a consumer at client coordinates.
+    pub on_menu: Callback<(MenuTarget, f64, f64)>,
 }
 
 /// Draws each consumer's position and lag per partition.
 #[function_component(Consumers)]
 pub fn consumers(p: &ConsumersProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let mut y = COLUMN_Y;
     let panels = p.consumers.iter().map(|(idx, c)| {
         let top = y;
@@ -108,10 +116,27 @@ pub fn consumers(p: &ConsumersProps) -> Html {
         });
         let height = 48.0 + p.partitions.len() as f64 * ROW_H;
         y += height + 12.0;
+        let target = MenuTarget::Consumer(*idx);
+        let oncontextmenu = p.on_menu.reform(move |e: MouseEvent| {
+            e.prevent_default();
+            (target, f64::from(e.client_x()) - 240.0, f64::from(e.client_y()))
+        });
+        let onkeydown = {
+            let cb = p.on_menu.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                let _ = menu_key(&e, target, &cb);
+            })
+        };
+        let down = p.down.contains(idx);
         html! {
-            <g key={idx.to_string()} class="consumer" data-testid={format!("consumer-{idx}")}>
+            <g key={idx.to_string()} class={classes!("consumer", down.then_some("down"))} data-testid={format!("consumer-{idx}")}
+                data-state={if down { "down" } else { "up" }} tabindex="0" role="button" {oncontextmenu} {onkeydown}
+                aria-label={format!("consumer-{idx}: right-click or press M for faults")}>
                 <rect class="panel" x={CONSUMER_X.to_string()} y={format!("{top:.1}")} width={SIDE_W.to_string()} height={format!("{height:.1}")} rx="8" />
                 <text class="panel-title" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", top + 24.0)}>{ format!("consumer-{idx}") }</text>
+                if down {
+                    <text class="status down" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", top + 40.0)} text-anchor="end">{ tr(lang, "consumer.down") }</text>
+                }
                 if let Some((group, generation)) = &c.group {
                     <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", top + 22.0)} text-anchor="end">
                         { format!("{group} · gen {generation}") }
