@@ -84,11 +84,11 @@ fn a_command_in_the_past_forks_a_new_future() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn snapshots_stay_bounded_and_spread_logarithmically() {
     let mut d = Driver::from_json(DEFAULT_SCENARIO, None).expect("builds");
-    d.speed = 10.0;
+    d.speed = 5.0;
     let mut wall = 0.0;
-    for _ in 0..100 {
+    for _ in 0..90 {
         wall += 300.0;
-        // Each frame covers 50 ms of wall time at most: half a virtual second at 10×.
+        // Each frame covers 50 ms of wall time at most: a quarter virtual second at 5×.
         d.tick(wall - 250.0, &|| 0.0);
         d.tick(wall, &|| 0.0);
     }

@@ -100,14 +100,18 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 })
             };
             Some(html! {
-                <g key={format!("{}-{}", key.0, key.1)} class={classes!("replica", leader.then_some("leader"))}
-                    data-testid={format!("strip-{id}-{}-{}", key.0, key.1)} onclick={inspect}>
+                <g key={format!("{}-{}", key.0, key.1)} class={classes!("replica", leader.then_some("leader"))}>
                     <text class="part-label" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 12.0)}>
                         <tspan class="tp">{ format!("{}-{}", key.0, key.1) }</tspan>
                         <tspan class="role" dx="6">{ role }</tspan>
                     </text>
-                    <ReplicaStrip log={log.clone()} {max_leo} x={x + 12.0} y={y + 22.0} width={w - 24.0}
-                        online={b.up} {in_sync} />
+                    <g class="strip-hit" data-testid={format!("strip-{id}-{}-{}", key.0, key.1)} onclick={inspect}>
+                        <rect class="hit" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 19.0)} width={format!("{:.1}", w - 20.0)} height="24" fill="transparent">
+                            <title>{ "Click to inspect this replica's segments, batches and indexes" }</title>
+                        </rect>
+                        <ReplicaStrip log={log.clone()} {max_leo} x={x + 12.0} y={y + 22.0} width={w - 24.0}
+                            online={b.up} {in_sync} />
+                    </g>
                 </g>
             })
         });
