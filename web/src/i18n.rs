@@ -57,6 +57,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("timeline", "timeline", "時間軸"),
     ("timeline.title", "Seek anywhere in the run: the past is re-simulated from the nearest snapshot", "拖曳到任何時間點：從最近的快照重新模擬過去"),
     ("timeline.live", "live", "即時"),
+    ("timeline.fork", "new commands fork here", "新指令由此分岔"),
     ("timeline.replay", "replaying the recorded future · a new command forks here", "重播已記錄的未來 · 新指令會從這裡分岔"),
     ("tick.election", "election", "選舉"),
     ("tick.isr", "ISR change", "ISR 變更"),

@@ -122,9 +122,9 @@ pub fn timeline(p: &TimelineProps) -> Html {
                     <span key={m} class="legend-item"><i style={format!("background: {c}")} />{ tr(lang, m) }</span>
                 } }) }
             </span>
-            <span class={classes!("fork", p.replaying.then_some("replaying"))} data-testid="fork-notice">
-                { if p.replaying { format!("⑂ {} / {}", seconds(p.now_us), seconds(p.horizon_us)) } else { format!("● {}", tr(lang, "timeline.live")) } }
-                if p.replaying { <span class="fork-hint">{ tr(lang, "timeline.replay") }</span> }
+            <span class={classes!("fork", p.replaying.then_some("replaying"))} data-testid="fork-notice"
+                data-replaying={p.replaying.to_string()} title={if p.replaying { tr(lang, "timeline.replay") } else { tr(lang, "timeline.title") }}>
+                { if p.replaying { format!("↺ {} / {} · {}", seconds(p.now_us), seconds(p.horizon_us), tr(lang, "timeline.fork")) } else { format!("● {}", tr(lang, "timeline.live")) } }
             </span>
             <span class="links"><span class="muted">{ tr(lang, "links") }</span>{ for chips }</span>
             <span class="panels">
