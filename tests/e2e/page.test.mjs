@@ -151,6 +151,9 @@ test('clicking a replica strip opens the inspector; the .log download starts wit
   assert.ok(bytes.length >= 61, `a whole batch header: ${bytes.length} bytes`);
   assert.equal(bytes.readBigInt64BE(0), BigInt(Number(name.slice(0, 20))), 'baseOffset = the segment base offset');
   assert.equal(bytes[16], 2, 'magic = 2 (RecordBatch v2)');
+  await page.getByTestId('tab-events').click();
+  await page.getByTestId('events-tab').waitFor({ timeout: 5_000 });
+  await page.screenshot({ path: join(OUT, 'events-tab.png') });
 });
 
 test('keyboard: space toggles play, ? shows the shortcuts, Escape hides them', async () => {

@@ -33,7 +33,7 @@ impl Lang {
 pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("lang.toggle", "繁中", "EN"),
     ("lang.toggle.title", "Switch the page to Traditional Chinese", "切換為英文介面"),
-    ("profile", "profile", "版本設定"),
+    ("profile", "profile", "版本"),
     ("seed", "seed", "隨機種子"),
     ("seed.title", "Seed of the simulation's random choices: change it and press Enter to rebuild", "模擬隨機選擇的種子：修改後按 Enter 重建"),
     ("play", "▶ play", "▶ 播放"),
@@ -123,6 +123,12 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("broker.up", "● up", "● 運作中"),
     ("broker.down", "✕ down", "✕ 已停止"),
     ("consumer.down", "✕ killed", "✕ 已終止"),
+    ("consumer.unassigned", "not assigned", "未指派"),
+    ("consumer.no_records", "no records yet", "尚無 records"),
+    ("controller", "controller", "controller"),
+    ("controller.electing", "electing…", "選舉中…"),
+    ("controller.hidden", "internal, not drawn", "內部 topic，未繪出"),
+    ("replica.osr", "out of sync", "不同步（OSR）"),
     ("what_happened", "what just happened", "剛剛發生了什麼"),
 ];
 

@@ -27,6 +27,7 @@ pub struct ProducersProps {
 /// Draws each producer's accumulator: the open batch and the batches in flight, per partition.
 #[function_component(Producers)]
 pub fn producers(p: &ProducersProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let mut y = COLUMN_Y;
     let panels = p.producers.iter().map(|(idx, prod)| {
         let top = y;
@@ -39,7 +40,7 @@ pub fn producers(p: &ProducersProps) -> Html {
                 <g key={format!("{}-{}", key.0, key.1)} class="acc-row">
                     <text class="tp" x={(PRODUCER_X + 10.0).to_string()} y={format!("{:.1}", ry + 12.0)}>{ format!("{}-{}", key.0, key.1) }</text>
                     <text class="small" x={(PRODUCER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", ry + 12.0)} text-anchor="end">
-                        { format!("acked {}", grouped(acked)) }
+                        { format!("{} {}", tr(lang, "acked"), grouped(acked)) }
                     </text>
                     <rect class={classes!("batch-open", open.then_some("filling"))} x={(PRODUCER_X + 10.0).to_string()}
                         y={format!("{:.1}", ry + 20.0)} width="34" height="18" rx="3">
@@ -107,7 +108,7 @@ pub fn consumers(p: &ConsumersProps) -> Html {
                 <g key={format!("{}-{}", key.0, key.1)} class="pos-row">
                     <text class="tp" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 12.0)}>{ format!("{}-{}", key.0, key.1) }</text>
                     <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", ry + 12.0)} text-anchor="end">
-                        { match (pos, lag) { (Some(p), Some(l)) => format!("@{} · lag {}", grouped(p as u64), l), _ if !owned => "not assigned".to_owned(), _ => "no records yet".to_owned() } }
+                        { match (pos, lag) { (Some(p), Some(l)) => format!("@{} · lag {}", grouped(p as u64), l), _ if !owned => tr(lang, "consumer.unassigned").to_owned(), _ => tr(lang, "consumer.no_records").to_owned() } }
                     </text>
                     <rect class="track" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 22.0)} width={(SIDE_W - 20.0).to_string()} height="8" rx="4" />
                     <rect class="progress" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 22.0)} width={format!("{:.1}", (SIDE_W - 20.0) * frac)} height="8" rx="4" />

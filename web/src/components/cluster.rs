@@ -51,11 +51,11 @@ pub fn cluster(p: &ClusterProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let ids: Vec<BrokerId> = p.brokers.keys().copied().collect();
     let controller = match p.controller {
-        Some((node, epoch)) => format!("controller: {node} · epoch {epoch}"),
-        None => "controller: electing…".to_owned(),
+        Some((node, epoch)) => format!("{}: {node} · epoch {epoch}", tr(lang, "controller")),
+        None => format!("{}: {}", tr(lang, "controller"), tr(lang, "controller.electing")),
     };
     let hidden: Vec<String> = p.hidden_topics.iter().map(|(t, n)| format!("{t} ({n} partitions)")).collect();
-    let controller = if hidden.is_empty() { controller } else { format!("{controller} · internal, not drawn: {}", hidden.join(", ")) };
+    let controller = if hidden.is_empty() { controller } else { format!("{controller} · {}: {}", tr(lang, "controller.hidden"), hidden.join(", ")) };
     let rows = p.partitions.len().max(1) as f64;
     let row_h = ((SCENE_H - COLUMN_Y - HEADER_H - 12.0) / rows).min(104.0);
     let log_y = COLUMN_Y + HEADER_H + rows * row_h + 22.0;
@@ -91,7 +91,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
             let max_leo = part.logs.values().map(|l| l.leo).max().unwrap_or(0);
             let leader = part.leader == Some(id);
             let in_sync = part.isr.contains(&id);
-            let role = if leader { format!("★ leader · epoch {}", part.leader_epoch) } else if in_sync { "follower · ISR".to_owned() } else { "follower · out of sync".to_owned() };
+            let role = if leader { format!("★ leader · epoch {}", part.leader_epoch) } else if in_sync { "follower · ISR".to_owned() } else { format!("follower · {}", tr(lang, "replica.osr")) };
             let inspect = {
                 let (cb, key) = (p.on_inspect.clone(), key.clone());
                 Callback::from(move |e: MouseEvent| {
