@@ -2,7 +2,7 @@
 // Run: node --test   (from tests/e2e, after `trunk build` has filled dist/)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -101,6 +101,72 @@ test('at 1000× frames keep coming (median frame interval < 200 ms; p95 reported
   await page.screenshot({ path: join(OUT, 'running-1000x.png') });
   // A shared CI machine can be busy: this catches a death spiral (every frame slower than the last), not jank.
   assert.ok(median < 200, `median frame interval ${median.toFixed(1)} ms`);
+});
+
+test('right-click a broker → crash from the menu; seeking the timeline back shows it alive again', async () => {
+  const toggle = page.getByTestId('play-toggle');
+  if ((await toggle.getAttribute('aria-pressed')) === 'true') await toggle.click();
+  await page.getByTestId('speed').fill('0');
+  const before = Number(await page.getByTestId('timeline').inputValue());
+  assert.ok(before > 0, 'the scrubber follows virtual time');
+  await page.getByTestId('broker-3').click({ button: 'right' });
+  await page.getByTestId('fault-menu').waitFor({ timeout: 5_000 });
+  await page.screenshot({ path: join(OUT, 'fault-menu.png') });
+  await page.getByTestId('menu-crash').click();
+  await page.waitForSelector('[data-testid="broker-3"][data-state="down"]', { timeout: 15_000 });
+  for (let i = 0; i < 5; i++) await page.getByTestId('step').click();
+  await page.getByTestId('timeline').fill(String(Math.max(0, before - 1)));
+  await page.waitForSelector('[data-testid="broker-3"][data-state="up"]', { timeout: 15_000 });
+  assert.equal(await page.getByTestId('fork-notice').getAttribute('data-replaying'), 'true', 'behind the horizon: replaying');
+  await page.screenshot({ path: join(OUT, 'seek-back.png') });
+  // Forward to the end again: the logged crash is replayed.
+  const max = await page.getByTestId('timeline').getAttribute('max');
+  await page.getByTestId('timeline').fill(max);
+  await page.waitForSelector('[data-testid="broker-3"][data-state="down"]', { timeout: 15_000 });
+  await page.getByTestId('broker-3').click();
+  await page.waitForSelector('[data-testid="broker-3"][data-state="up"]', { timeout: 15_000 });
+});
+
+test('the language toggle switches to 繁體中文 and back, with the same test ids', async () => {
+  await page.getByTestId('lang-toggle').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="step"]').textContent.includes('單步'));
+  assert.equal(await page.locator('.app').getAttribute('lang'), 'zh-Hant-TW');
+  assert.match(await page.locator('.ledger').textContent(), /已確認/);
+  await page.screenshot({ path: join(OUT, 'zh-tw.png') });
+  await page.getByTestId('lang-toggle').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="step"]').textContent.includes('step'));
+});
+
+test('clicking a replica strip opens the inspector; the .log download starts with a batch header', async () => {
+  await page.getByTestId('strip-1-orders-0').click();
+  await page.getByTestId('inspector').waitFor({ timeout: 5_000 });
+  await page.getByTestId('lookup-offset').fill('3');
+  await page.getByTestId('lookup-offset').press('Enter');
+  await page.getByTestId('lookup-steps').waitFor({ timeout: 5_000 });
+  await page.screenshot({ path: join(OUT, 'inspector.png') });
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.getByTestId('download-segment').click()]);
+  const name = download.suggestedFilename();
+  assert.match(name, /^\d{20}\.log$/);
+  const bytes = await readFile(await download.path());
+  assert.ok(bytes.length >= 61, `a whole batch header: ${bytes.length} bytes`);
+  assert.equal(bytes.readBigInt64BE(0), BigInt(Number(name.slice(0, 20))), 'baseOffset = the segment base offset');
+  assert.equal(bytes[16], 2, 'magic = 2 (RecordBatch v2)');
+  await page.getByTestId('tab-events').click();
+  await page.getByTestId('events-tab').waitFor({ timeout: 5_000 });
+  await page.screenshot({ path: join(OUT, 'events-tab.png') });
+});
+
+test('keyboard: space toggles play, ? shows the shortcuts, Escape hides them', async () => {
+  const toggle = page.getByTestId('play-toggle');
+  const was = await toggle.getAttribute('aria-pressed');
+  await page.keyboard.press('Escape');
+  await page.locator('.ledger').click();
+  await page.keyboard.press('Space');
+  await page.waitForFunction((w) => document.querySelector('[data-testid="play-toggle"]').getAttribute('aria-pressed') !== w, was);
+  await page.keyboard.press('?');
+  await page.getByTestId('help').waitFor({ timeout: 5_000 });
+  await page.keyboard.press('Escape');
+  await page.getByTestId('help').waitFor({ state: 'detached', timeout: 5_000 });
 });
 
 test('no request left 127.0.0.1 and the page raised no error', () => {

@@ -1,24 +1,38 @@
-//! The page: wires the driver's frames into the reducer and the components' callbacks into commands.
+//! The page: wires the driver's frames into the view state and the components' callbacks into
+//! commands, seeks and read-only queries.
 //!
 //! Data flows one way: UI command → engine → events → view state → render.
 
 use crate::components::clients::{Consumers, Producers};
 use crate::components::cluster::Cluster;
 use crate::components::flights::Flights;
+use crate::components::help::HelpOverlay;
+use crate::components::inspector::InspectorProps;
 use crate::components::ledger::LedgerLine;
+use crate::components::menu::FaultMenu;
+use crate::components::side_panel::{HandRecord, SidePanel, Tab};
+use crate::components::timeline::Timeline;
 use crate::components::top_bar::TopBar;
 use crate::driver::{performance_now, Driver, FrameLoop, DEFAULT_SCENARIO};
-use crate::layout::{SCENE_H, SCENE_W};
-use crate::view_model::{Action, ViewState};
+use crate::history::TickKind;
+use crate::hooks::{download, KeyListener};
+use crate::i18n::Lang;
+use crate::inspect::{inspect, segment_log, Inspection, Selection};
+use crate::layout::{seconds, SCENE_H, SCENE_W};
+use crate::links::{MenuItem, MenuTarget};
+use crate::view_model::{Action, PartKey, ViewState};
 use kafkascope::command::Command;
 use kafkascope::ids::BrokerId;
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
-use yew::Reducible;
 
 /// The driver slot: a running simulation, or why it could not be built.
 type DriverSlot = Rc<RefCell<Result<Driver, String>>>;
+
+/// Wall time (ms) between two refreshes of the inspector while time runs.
+const INSPECT_EVERY_MS: f64 = 500.0;
 
 /// Runs `f` on the driver and dispatches the action it returns, if any (the borrow ends first).
 fn with_driver(slot: &DriverSlot, state: &UseReducerHandle<ViewState>, f: impl FnOnce(&mut Driver) -> Option<Action>) {
@@ -31,7 +45,18 @@ fn with_driver(slot: &DriverSlot, state: &UseReducerHandle<ViewState>, f: impl F
     }
 }
 
-/// The whole page: top bar, safety ledger, and the scene.
+/// Whether a key event comes from a text field (shortcuts leave those alone).
+fn typing(e: &KeyboardEvent) -> bool {
+    let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    match el.tag_name().as_str() {
+        "TEXTAREA" | "SELECT" => true,
+        "INPUT" => el.get_attribute("type").as_deref() != Some("range") || e.key().starts_with("Arrow"),
+        "BUTTON" => e.key() == " " || e.key() == "Enter",
+        _ => false,
+    }
+}
+
+/// The whole page: top bar, safety ledger, the scene, the side panel and the timeline.
 #[function_component(App)]
 pub fn app() -> Html {
     let slot: DriverSlot = use_mut_ref(|| {
@@ -42,17 +67,16 @@ pub fn app() -> Html {
     });
     let state = {
         let slot = slot.clone();
-        // The first frame (time 0: brokers start, topics appear) is folded in before the first render.
-        use_reducer(move || {
-            let first = slot.try_borrow_mut().ok().and_then(|mut d| d.as_mut().ok().map(|d| d.advance(0)));
-            let s = Rc::new(ViewState::default());
-            Rc::unwrap_or_clone(match first {
-                Some(a) => s.reduce(a),
-                None => s,
-            })
-        })
+        use_reducer(move || slot.try_borrow().ok().and_then(|d| d.as_ref().ok().map(|d| (*d.view()).clone())).unwrap_or_default())
     };
     let note = use_state(|| None::<String>);
+    let lang = use_state(Lang::default);
+    let menu = use_state(|| None::<(MenuTarget, f64, f64)>);
+    let help = use_state(|| false);
+    let panel = use_state(|| None::<Tab>);
+    let selection = use_state(|| None::<Selection>);
+    let filter = use_state(|| None::<TickKind>);
+    let cache = use_mut_ref(|| (None::<Selection>, 0u64, f64::MIN, None::<Rc<Inspection>>));
     let redraw = use_force_update();
 
     {
@@ -68,6 +92,25 @@ pub fn app() -> Html {
         });
     }
 
+    let run = {
+        let (slot, state, note) = (slot.clone(), state.clone(), note.clone());
+        Callback::from(move |(cmds, label): (Vec<Command>, String)| {
+            with_driver(&slot, &state, |d| {
+                let mut last = None;
+                for c in cmds {
+                    match d.apply(c) {
+                        Ok(a) => last = Some(a),
+                        Err(e) => {
+                            note.set(Some(format!("could not {label}: {e}")));
+                            return last;
+                        }
+                    }
+                }
+                note.set(Some(format!("{label} at t = {}", seconds(d.now_us()))));
+                last
+            });
+        })
+    };
     let on_toggle = {
         let (slot, redraw) = (slot.clone(), redraw.clone());
         Callback::from(move |()| {
@@ -78,14 +121,21 @@ pub fn app() -> Html {
         })
     };
     let on_step = {
-        let (slot, state, redraw) = (slot.clone(), state.clone(), redraw.clone());
+        let (slot, state) = (slot.clone(), state.clone());
         Callback::from(move |()| {
             with_driver(&slot, &state, |d| {
                 d.playing = false;
                 Some(d.step())
-            });
-            redraw.force_update();
+            })
         })
+    };
+    let on_back = {
+        let (slot, state) = (slot.clone(), state.clone());
+        Callback::from(move |()| with_driver(&slot, &state, |d| Some(d.step_back())))
+    };
+    let on_seek = {
+        let (slot, state) = (slot.clone(), state.clone());
+        Callback::from(move |us: u64| with_driver(&slot, &state, |d| Some(d.seek(us))))
     };
     let on_speed = {
         let (slot, redraw) = (slot.clone(), redraw.clone());
@@ -99,9 +149,8 @@ pub fn app() -> Html {
     let on_seed = {
         let (slot, state, note) = (slot.clone(), state.clone(), note.clone());
         Callback::from(move |seed: u64| {
-            state.dispatch(Action::Reset);
             with_driver(&slot, &state, |d| match d.reseed(seed) {
-                Ok(()) => Some(d.advance(0)),
+                Ok(a) => Some(a),
                 Err(e) => {
                     note.set(Some(format!("seed {seed} rejected: {e}")));
                     None
@@ -110,26 +159,106 @@ pub fn app() -> Html {
         })
     };
     let on_broker = {
-        let (slot, state, note) = (slot.clone(), state.clone(), note.clone());
+        let (run, state) = (run.clone(), state.clone());
         Callback::from(move |id: BrokerId| {
             let up = state.brokers.get(&id).map(|b| b.up).unwrap_or(false);
             let cmd = if up { Command::CrashBroker { broker: id } } else { Command::RestartBroker { broker: id } };
-            let verb = if up { "crash" } else { "restart" };
-            with_driver(&slot, &state, |d| match d.apply(cmd) {
-                Ok(()) => {
-                    note.set(Some(format!("{verb} broker {id} at t = {}", crate::layout::seconds(d.now_us()))));
-                    Some(d.advance(d.now_us()))
-                }
-                Err(e) => {
-                    note.set(Some(format!("could not {verb} broker {id}: {e}")));
-                    None
-                }
-            });
+            run.emit((vec![cmd], format!("{} broker {id}", if up { "crash" } else { "restart" })));
+        })
+    };
+    let on_menu = {
+        let menu = menu.clone();
+        Callback::from(move |m: (MenuTarget, f64, f64)| menu.set(Some(m)))
+    };
+    let on_pick = {
+        let (run, state, menu) = (run.clone(), state.clone(), menu.clone());
+        Callback::from(move |item: MenuItem| {
+            if let Some((target, _, _)) = *menu {
+                run.emit((target.commands(item, &state), format!("{item:?} {target:?}").to_lowercase()));
+            }
+            menu.set(None);
+        })
+    };
+    let on_produce = {
+        let (run, state) = (run.clone(), state.clone());
+        Callback::from(move |(key, value, partition): HandRecord| {
+            let producer = state.producers.keys().next().copied().unwrap_or(1);
+            run.emit((vec![Command::Produce { producer, key, value, partition }], "produce by hand".to_owned()));
+        })
+    };
+    let select = {
+        let (selection, panel) = (selection.clone(), panel.clone());
+        move |f: Box<dyn Fn(&mut Selection)>| {
+            if let Some(mut s) = (*selection).clone() {
+                f(&mut s);
+                selection.set(Some(s));
+                panel.set(Some(Tab::Inspector));
+            }
+        }
+    };
+    let on_inspect = {
+        let (selection, panel) = (selection.clone(), panel.clone());
+        Callback::from(move |(broker, (topic, partition)): (BrokerId, PartKey)| {
+            selection.set(Some(Selection { broker, topic, partition, segment: None, lookup: None }));
+            panel.set(Some(Tab::Inspector));
+        })
+    };
+    let on_segment = { let select = select.clone(); Callback::from(move |b: i64| select(Box::new(move |s| s.segment = Some(b)))) };
+    let on_lookup = Callback::from(move |o: i64| select(Box::new(move |s| s.lookup = Some(o))));
+    let on_download = {
+        let (slot, selection, note) = (slot.clone(), selection.clone(), note.clone());
+        Callback::from(move |base: i64| {
+            let file = match (slot.try_borrow(), (*selection).as_ref()) {
+                (Ok(d), Some(sel)) => d.as_ref().ok().and_then(|d| segment_log(d.sim(), sel, base)),
+                _ => None,
+            };
+            match file.map(|(name, bytes)| download(&name, &bytes)) {
+                Some(Ok(())) => {}
+                Some(Err(e)) => note.set(Some(format!("download failed: {e:?}"))),
+                None => note.set(Some("no such segment any more".to_owned())),
+            }
         })
     };
 
-    let driver = slot.borrow();
-    let d = match driver.as_ref() {
+    // Keyboard: one window listener (RAII) calling the latest handler built below.
+    let key_handler = use_mut_ref(Callback::<KeyboardEvent>::noop);
+    *key_handler.borrow_mut() = {
+        let (on_toggle, on_step, on_back, on_speed) = (on_toggle.clone(), on_step.clone(), on_back.clone(), on_speed.clone());
+        let (help, menu, slot) = (help.clone(), menu.clone(), slot.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if typing(&e) {
+                return;
+            }
+            let speed = slot.try_borrow().ok().and_then(|d| d.as_ref().ok().map(|d| d.speed)).unwrap_or(1.0);
+            match e.key().as_str() {
+                " " => on_toggle.emit(()),
+                "ArrowRight" | "PageDown" => on_step.emit(()),
+                "ArrowLeft" | "PageUp" => on_back.emit(()),
+                "+" | "=" => on_speed.emit(speed * 2.0),
+                "-" | "_" => on_speed.emit(speed / 2.0),
+                "?" => help.set(!*help),
+                "Escape" => {
+                    help.set(false);
+                    menu.set(None);
+                }
+                _ => return,
+            }
+            e.prevent_default();
+        })
+    };
+    {
+        let key_handler = key_handler.clone();
+        use_effect_with((), move |_| {
+            let keys = KeyListener::start(move |e| {
+                let cb = key_handler.borrow().clone();
+                cb.emit(e);
+            });
+            move || drop(keys)
+        });
+    }
+
+    let mut driver = slot.borrow_mut();
+    let d = match driver.as_mut() {
         Ok(d) => d,
         Err(e) => {
             return html! {
@@ -140,29 +269,61 @@ pub fn app() -> Html {
             }
         }
     };
+    let inspection = match (*panel, (*selection).as_ref()) {
+        (Some(Tab::Inspector), Some(sel)) => {
+            let mut c = cache.borrow_mut();
+            let wall = performance_now();
+            if c.0.as_ref() != Some(sel) || (c.1 != d.now_us() && wall - c.2 >= INSPECT_EVERY_MS) {
+                *c = (Some(sel.clone()), d.now_us(), wall, inspect(d.sim(), sel).map(Rc::new));
+            }
+            c.3.clone()
+        }
+        _ => None,
+    };
     let brokers: Vec<BrokerId> = state.brokers.keys().copied().collect();
     let note_text = (*note).clone().or_else(|| state.narration.clone());
+    let ticks = d.ticks();
+    let on_lang = { let lang = lang.clone(); Callback::from(move |()| lang.set(lang.other())) };
+    let on_help = { let help = help.clone(); Callback::from(move |()| help.set(!*help)) };
+    let on_panel = { let panel = panel.clone(); Callback::from(move |t: Option<Tab>| panel.set(t)) };
     html! {
-        <div class="app">
+        <ContextProvider<Lang> context={*lang}>
+        <div class="app" lang={lang.tag()}>
             <TopBar profile={d.profile.clone()} seed={d.seed()} playing={d.playing} speed={d.speed} now_us={state.now_us}
-                {on_toggle} {on_step} {on_speed} {on_seed} />
+                {on_toggle} {on_step} {on_speed} {on_seed} {on_back} {on_lang} {on_help} />
             <LedgerLine ledger={state.shown_ledger().clone()} trace_hash={state.trace_hash.clone()} note={note_text} />
-            <svg class="scene" viewBox={format!("0 0 {SCENE_W} {SCENE_H}")} preserveAspectRatio="xMidYMin meet"
-                role="img" aria-label="Producers, the Kafka cluster and consumers">
-                <defs>
-                    <pattern id="hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <rect width="5" height="5" fill="rgba(255,255,255,0.55)" />
-                        <line x1="0" y1="0" x2="0" y2="5" stroke="#333" stroke-width="1.6" />
-                    </pattern>
-                </defs>
-                <Cluster brokers={state.brokers.clone()} partitions={state.partitions.clone()} controller={state.controller} {on_broker}
-                    notable={state.notable.iter().cloned().collect::<Vec<_>>()} hidden_topics={state.hidden_topics.clone()} />
-                <Producers producers={state.producers.clone()} partitions={state.partitions.clone()} />
-                <Consumers consumers={state.consumers.clone()} partitions={state.partitions.clone()} />
-                <Flights flights={state.flights.clone()} {brokers} now_us={state.now_us} speed={d.speed}
-                    messages_sent={state.messages_sent} flight_min_us={state.flight_min_us} />
-            </svg>
+            <div class="stage">
+                <svg class="scene" viewBox={format!("0 0 {SCENE_W} {SCENE_H}")} preserveAspectRatio="xMidYMin meet"
+                    role="img" aria-label="Producers, the Kafka cluster and consumers">
+                    <defs>
+                        <pattern id="hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                            <rect width="5" height="5" fill="rgba(255,255,255,0.55)" />
+                            <line x1="0" y1="0" x2="0" y2="5" stroke="#333" stroke-width="1.6" />
+                        </pattern>
+                    </defs>
+                    <Cluster brokers={state.brokers.clone()} partitions={state.partitions.clone()} controller={state.controller} {on_broker}
+                        notable={state.notable.iter().cloned().collect::<Vec<_>>()} hidden_topics={state.hidden_topics.clone()}
+                        on_menu={on_menu.clone()} {on_inspect} />
+                    <Producers producers={state.producers.clone()} partitions={state.partitions.clone()} />
+                    <Consumers consumers={state.consumers.clone()} partitions={state.partitions.clone()} down={state.consumers_down.clone()} on_menu={on_menu.clone()} />
+                    <Flights flights={state.flights.clone()} brokers={brokers.clone()} now_us={state.now_us} speed={d.speed}
+                        messages_sent={state.messages_sent} flight_min_us={state.flight_min_us} />
+                </svg>
+                if let Some(tab) = *panel {
+                    <SidePanel {tab} on_tab={on_panel.reform(Some)} on_close={on_panel.reform(|()| None)}
+                        inspector={InspectorProps { data: inspection, selected: selection.is_some(), on_segment, on_lookup, on_download }}
+                        ticks={ticks.clone()} now_us={state.now_us} filter={*filter} on_filter={{ let f = filter.clone(); Callback::from(move |k| f.set(k)) }}
+                        on_seek={on_seek.clone()} {on_produce} />
+                }
+            </div>
+            <Timeline now_us={state.now_us} horizon_us={d.horizon_us()} {ticks} replaying={d.replaying()} {brokers}
+                links={state.links.clone()} {on_seek} on_menu={on_menu.clone()} on_panel={on_panel.reform(Some)} />
             <p class="storage-status" data-testid="storage-status" role="status">{ d.storage_status() }</p>
+            if let Some((target, x, y)) = *menu {
+                <FaultMenu {target} {x} {y} {on_pick} on_close={{ let m = menu.clone(); Callback::from(move |()| m.set(None)) }} />
+            }
+            if *help { <HelpOverlay on_close={{ let h = help.clone(); Callback::from(move |()| h.set(false)) }} /> }
         </div>
+        </ContextProvider<Lang>>
     }
 }

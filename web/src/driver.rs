@@ -1,17 +1,17 @@
-//! The driver: the one owner of the [`Sim`], and the requestAnimationFrame loop that advances it.
-//!
-//! Each frame advances virtual time by wall time × speed and hands the view ONE batch of events
-//! ([`Action::Frame`]). The loop handle is RAII: dropping [`FrameLoop`] cancels the pending frame.
+//! The driver: the one owner of the [`Sim`] and of the run's [`History`]. Each animation frame
+//! advances virtual time by wall time × speed and folds ONE batch of events into the view state
+//! ([`Action::Frame`]); the page gets the result as [`Action::Replace`]. Seeking, stepping back and
+//! forking go through the history; read-only queries for the inspector go through [`crate::inspect`].
 
+pub use crate::hooks::FrameLoop;
+use crate::history::{History, Tick};
 use crate::store::{RunKey, Store};
-use crate::view_model::{Action, Ledger};
+use crate::view_model::{Action, Ledger, ViewState};
 use kafkascope::command::Command;
 use kafkascope::scenario::Scenario;
 use kafkascope::sim::Sim;
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use std::rc::Rc;
+use yew::Reducible;
 
 /// Milliseconds from the page's high-resolution clock (`performance.now()`), 0 where there is none.
 pub fn performance_now() -> f64 {
@@ -36,12 +36,20 @@ const STEP_US: u64 = 1_000;
 /// How far (µs) one press of step may look for an event.
 const STEP_LIMIT_US: u64 = 1_000_000;
 
-/// Owns the simulation and the play state.
+/// Shortest wall time (ms) between two automatic snapshots.
+const SNAPSHOT_WALL_MS: f64 = 250.0;
+
+/// Owns the simulation, its history and the play state.
 pub struct Driver {
     /// The scenario's JSON, re-parsed when the seed changes.
     text: String,
     seed: u64,
     sim: Sim,
+    history: History,
+    /// The view state folded from every event so far (a snapshot of it sits beside each engine one).
+    view: Rc<ViewState>,
+    /// The timeline's ticks as last handed out, rebuilt only when they change.
+    ticks: Rc<Vec<Tick>>,
     /// Whether virtual time follows wall time.
     pub playing: bool,
     /// Virtual seconds per wall second.
@@ -55,14 +63,14 @@ pub struct Driver {
     last_summary: (Ledger, String),
     /// Wall time (ms) after which the next frame takes a fresh summary.
     next_summary_ms: f64,
-    /// Commands applied by the page, `(virtual µs, command)`, for the store's replay log.
-    commands: Vec<(u64, Command)>,
-    /// The checkpoint store, once attached.
+    /// Wall time (ms) of the last automatic snapshot.
+    last_snapshot_wall_ms: f64,
+    /// The IndexedDB checkpoint store, once attached.
     store: Option<Store>,
 }
 
 impl Driver {
-    /// Builds a driver from scenario JSON, optionally overriding its seed.
+    /// Builds a driver from scenario JSON, optionally overriding its seed; time 0 is folded in.
     pub fn from_json(text: &str, seed: Option<u64>) -> Result<Driver, String> {
         let mut scenario = Scenario::from_json(text).map_err(|e| e.to_string())?;
         if let Some(s) = seed {
@@ -73,7 +81,26 @@ impl Driver {
             .ok()
             .and_then(|v| v.get("profile").and_then(|p| p.as_str()).map(str::to_owned))
             .unwrap_or_else(|| "kafka-3.6".to_owned());
-        Ok(Driver { text: text.to_owned(), seed: scenario.seed, sim, playing: true, speed: 1.0, last_wall_ms: None, carry_us: 0.0, profile, last_summary: (Ledger::default(), String::new()), next_summary_ms: 0.0, commands: Vec::new(), store: None })
+        let history = History::new(&sim, &ViewState::default());
+        let mut d = Driver {
+            text: text.to_owned(),
+            seed: scenario.seed,
+            sim,
+            history,
+            view: Rc::new(ViewState::default()),
+            ticks: Rc::new(Vec::new()),
+            playing: true,
+            speed: 1.0,
+            last_wall_ms: None,
+            carry_us: 0.0,
+            profile,
+            last_summary: (Ledger::default(), String::new()),
+            next_summary_ms: 0.0,
+            last_snapshot_wall_ms: 0.0,
+            store: None,
+        };
+        d.advance(0);
+        Ok(d)
     }
 
     /// The seed of the running simulation.
@@ -82,16 +109,17 @@ impl Driver {
     }
 
     /// Rebuilds the simulation from the same scenario with a new seed (virtual time restarts at 0).
-    pub fn reseed(&mut self, seed: u64) -> Result<(), String> {
-        let mut scenario = Scenario::from_json(&self.text).map_err(|e| e.to_string())?;
-        scenario.seed = seed;
-        self.sim = Sim::new(&scenario).map_err(|e| e.to_string())?;
-        self.seed = seed;
-        self.last_wall_ms = None;
-        self.carry_us = 0.0;
-        self.next_summary_ms = 0.0;
-        self.commands.clear();
-        Ok(())
+    pub fn reseed(&mut self, seed: u64) -> Result<Action, String> {
+        let mut fresh = Driver::from_json(&self.text, Some(seed))?;
+        fresh.playing = self.playing;
+        fresh.speed = self.speed;
+        *self = fresh;
+        Ok(Action::Replace(self.view.clone()))
+    }
+
+    /// Virtual time now, in microseconds.
+    pub fn now_us(&self) -> u64 {
+        self.sim.now_us()
     }
 
     /// Attaches the checkpoint store and starts restoring this scenario's saved run, if any.
@@ -105,14 +133,9 @@ impl Driver {
         self.store.as_ref().map(Store::status).unwrap_or_default()
     }
 
-    /// The running simulation, read-only.
-    pub fn sim(&self) -> &Sim {
-        &self.sim
-    }
-
-    /// The commands applied so far, `(virtual µs, command)`.
+    /// The commands applied so far, `(virtual µs, command)` (the history's command log).
     pub fn commands(&self) -> &[(u64, Command)] {
-        &self.commands
+        self.history.commands()
     }
 
     /// Per frame: installs a finished restore, then lets the store checkpoint (write-behind).
@@ -121,31 +144,88 @@ impl Driver {
         let key = RunKey::of(self.sim.scenario());
         if let Some((k, restored)) = store.take_restored() {
             if k == key {
+                // The restored run becomes the new start of history (its past is not redrawn).
                 self.sim = restored.sim;
-                self.commands = restored.commands;
-                self.refresh_summary();
+                self.history = History::new(&self.sim, &self.view);
             }
         }
-        store.maybe_checkpoint(&key, &self.sim, &self.commands, wall_ms);
+        store.maybe_checkpoint(&key, &self.sim, self.history.commands(), wall_ms);
     }
 
-    /// Virtual time now, in microseconds.
-    pub fn now_us(&self) -> u64 {
-        self.sim.now_us()
+    /// The view state after the last frame.
+    pub fn view(&self) -> Rc<ViewState> {
+        self.view.clone()
     }
 
-    /// Applies a command at the current virtual time; its effects show in the next frame.
-    pub fn apply(&mut self, cmd: Command) -> Result<(), String> {
-        self.sim.apply(cmd.clone())?;
-        self.commands.push((self.sim.now_us(), cmd));
-        Ok(())
+    /// The simulation, read-only (for the inspector's queries).
+    pub fn sim(&self) -> &Sim {
+        &self.sim
     }
 
-    /// Advances to `at_us` and packs the events with the engine's summary into one action.
+    /// The furthest virtual time reached in this run's current future.
+    pub fn horizon_us(&self) -> u64 {
+        self.history.horizon_us()
+    }
+
+    /// Whether the run is behind its horizon: a new command here forks a new future.
+    pub fn replaying(&self) -> bool {
+        self.history.replaying(&self.sim)
+    }
+
+    /// The timeline's ticks (shared; rebuilt only when they changed).
+    pub fn ticks(&mut self) -> Rc<Vec<Tick>> {
+        let t = self.history.ticks();
+        if t.len() != self.ticks.len() || t.back() != self.ticks.last() {
+            self.ticks = Rc::new(t.iter().cloned().collect());
+        }
+        self.ticks.clone()
+    }
+
+    /// The run's history (command log, snapshots, ticks).
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Logs and applies a command at the current virtual time (forking if in the past); its effects
+    /// are folded in at once.
+    pub fn apply(&mut self, cmd: Command) -> Result<Action, String> {
+        self.sim.scenario().check_command(&cmd)?;
+        self.history.maybe_snapshot(&self.sim, &self.view, true);
+        self.history.apply(&mut self.sim, cmd)?;
+        let now = self.sim.now_us();
+        Ok(self.advance(now))
+    }
+
+    /// Advances to `at_us` and folds the events with the engine's summary into the view.
     pub fn advance(&mut self, at_us: u64) -> Action {
-        let events = self.sim.advance_to(at_us);
+        let events = self.history.run(&mut self.sim, at_us);
         self.refresh_summary();
-        Action::Frame { now_us: self.sim.now_us().max(at_us), events, summary: Some(self.last_summary.clone()), flight_min_us: self.flight_min_us() }
+        self.fold(at_us, events)
+    }
+
+    /// Rebuilds the run at virtual time `to_us` (clamped to the horizon) from the nearest snapshot.
+    pub fn seek(&mut self, to_us: u64) -> Action {
+        let (view, events) = self.history.seek(&mut self.sim, to_us);
+        self.view = Rc::new(view);
+        self.last_wall_ms = None;
+        self.carry_us = 0.0;
+        self.refresh_summary();
+        let now = self.sim.now_us();
+        self.fold(now, events)
+    }
+
+    /// Goes back one step (a millisecond of virtual time) and pauses.
+    pub fn step_back(&mut self) -> Action {
+        self.playing = false;
+        let to = self.sim.now_us().saturating_sub(STEP_US);
+        self.seek(to)
+    }
+
+    fn fold(&mut self, now_us: u64, events: Vec<kafkascope::event::Event>) -> Action {
+        let now_us = self.sim.now_us().max(now_us);
+        let frame = Action::Frame { now_us, events, summary: Some(self.last_summary.clone()), flight_min_us: self.flight_min_us() };
+        self.view = self.view.clone().reduce(frame);
+        Action::Replace(self.view.clone())
     }
 
     /// One animation frame at wall time `wall_ms`: `None` when paused. The engine runs in slices
@@ -168,7 +248,7 @@ impl Driver {
         let mut t = self.sim.now_us();
         while t < target {
             t = t.saturating_add(slice).min(target);
-            events.extend(self.sim.advance_to(t));
+            events.extend(self.history.run(&mut self.sim, t));
             if clock() - started > FRAME_BUDGET_MS {
                 self.carry_us = 0.0;
                 break;
@@ -183,7 +263,15 @@ impl Driver {
         } else {
             self.last_summary.1 = self.sim.trace_hash();
         }
-        Some(Action::Frame { now_us: self.sim.now_us().max(t), events, summary: Some(self.last_summary.clone()), flight_min_us: self.flight_min_us() })
+        let action = self.fold(t, events);
+        if wall_ms - self.last_snapshot_wall_ms >= SNAPSHOT_WALL_MS {
+            let before = self.history.snapshot_times().len();
+            self.history.maybe_snapshot(&self.sim, &self.view, false);
+            if self.history.snapshot_times().len() != before || before >= crate::history::MAX_SNAPSHOTS {
+                self.last_snapshot_wall_ms = wall_ms;
+            }
+        }
+        Some(action)
     }
 
     /// Advances until at least one event happens (or a virtual second passes), for the step button.
@@ -193,10 +281,11 @@ impl Driver {
         let mut t = start;
         while events.is_empty() && t < start + STEP_LIMIT_US {
             t += STEP_US;
-            events = self.sim.advance_to(t);
+            events = self.history.run(&mut self.sim, t);
         }
         self.refresh_summary();
-        Action::Frame { now_us: self.sim.now_us().max(t), events, summary: Some(self.last_summary.clone()), flight_min_us: self.flight_min_us() }
+        self.history.maybe_snapshot(&self.sim, &self.view, false);
+        self.fold(t, events)
     }
 
     /// Virtual µs a message stays on screen at the current speed (step mode uses the 1× value).
@@ -218,48 +307,5 @@ impl Driver {
             duplicates: audit("duplicates"),
         };
         self.last_summary = (ledger, self.sim.trace_hash());
-    }
-}
-
-struct LoopInner {
-    id: Cell<Option<i32>>,
-    closure: RefCell<Option<Closure<dyn FnMut(f64)>>>,
-}
-
-/// A running requestAnimationFrame loop; dropping it stops the loop.
-pub struct FrameLoop {
-    inner: Rc<LoopInner>,
-}
-
-impl FrameLoop {
-    /// Calls `on_frame(timestamp_ms)` once per animation frame until dropped.
-    pub fn start(mut on_frame: impl FnMut(f64) + 'static) -> FrameLoop {
-        let inner = Rc::new(LoopInner { id: Cell::new(None), closure: RefCell::new(None) });
-        let weak: Weak<LoopInner> = Rc::downgrade(&inner);
-        let closure = Closure::<dyn FnMut(f64)>::new(move |ts: f64| {
-            on_frame(ts);
-            if let Some(inner) = weak.upgrade() {
-                request(&inner);
-            }
-        });
-        *inner.closure.borrow_mut() = Some(closure);
-        request(&inner);
-        FrameLoop { inner }
-    }
-}
-
-fn request(inner: &LoopInner) {
-    let Some(window) = web_sys::window() else { return };
-    if let Some(c) = inner.closure.borrow().as_ref() {
-        inner.id.set(window.request_animation_frame(c.as_ref().unchecked_ref()).ok());
-    }
-}
-
-impl Drop for FrameLoop {
-    fn drop(&mut self) {
-        if let (Some(window), Some(id)) = (web_sys::window(), self.inner.id.take()) {
-            let _ = window.cancel_animation_frame(id);
-        }
-        self.inner.closure.borrow_mut().take();
     }
 }

@@ -5,7 +5,12 @@
 pub mod app;
 pub mod components;
 pub mod driver;
+pub mod history;
+pub mod hooks;
+pub mod i18n;
+pub mod inspect;
 pub mod layout;
+pub mod links;
 pub mod notable;
 pub mod store;
 pub mod view_model;

@@ -213,6 +213,10 @@ pub struct ViewState {
     pub hidden_topics: BTreeMap<String, usize>,
     /// The latest notable events (elections, ISR changes, crashes, truncations, errors), newest last.
     pub notable: VecDeque<(u64, String)>,
+    /// Impaired links (cut or slowed), keyed by their two ends in order.
+    pub links: BTreeMap<(NodeId, NodeId), crate::links::LinkView>,
+    /// Consumers whose process was killed.
+    pub consumers_down: std::collections::BTreeSet<ConsumerIdx>,
 }
 
 /// What can change the view state.
@@ -231,6 +235,8 @@ pub enum Action {
     },
     /// Forget everything (a new simulation was built).
     Reset,
+    /// Show this state (the driver rebuilt it: a seek, a step back, or its own fold of a frame).
+    Replace(Rc<ViewState>),
 }
 
 impl ViewState {
@@ -249,6 +255,7 @@ impl ViewState {
             }
             self.notable.push_back((ev.at_us, line));
         }
+        crate::links::fold(self, &ev.kind);
         let at = ev.at_us;
         #[allow(unreachable_patterns)]
         match &ev.kind {
@@ -384,6 +391,7 @@ impl Reducible for ViewState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         match action {
             Action::Reset => Rc::new(ViewState::default()),
+            Action::Replace(s) => s,
             Action::Frame { now_us, events, summary, flight_min_us } => {
                 let mut s = Rc::unwrap_or_clone(self);
                 s.flight_min_us = flight_min_us;

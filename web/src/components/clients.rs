@@ -1,7 +1,10 @@
 //! The producer panel (the accumulator's "train" per partition) and the consumer panel (positions
 //! and lag per partition).
 
+use crate::components::cluster::menu_key;
+use crate::i18n::{tr, Lang};
 use crate::layout::*;
+use crate::links::MenuTarget;
 use crate::view_model::{ConsumerView, PartKey, PartitionView, ProducerView};
 use kafkascope::ids::{ConsumerIdx, ProducerIdx};
 use std::collections::BTreeMap;
@@ -24,6 +27,7 @@ pub struct ProducersProps {
 /// Draws each producer's accumulator: the open batch and the batches in flight, per partition.
 #[function_component(Producers)]
 pub fn producers(p: &ProducersProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let mut y = COLUMN_Y;
     let panels = p.producers.iter().map(|(idx, prod)| {
         let top = y;
@@ -36,7 +40,7 @@ pub fn producers(p: &ProducersProps) -> Html {
                 <g key={format!("{}-{}", key.0, key.1)} class="acc-row">
                     <text class="tp" x={(PRODUCER_X + 10.0).to_string()} y={format!("{:.1}", ry + 12.0)}>{ format!("{}-{}", key.0, key.1) }</text>
                     <text class="small" x={(PRODUCER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", ry + 12.0)} text-anchor="end">
-                        { format!("acked {}", grouped(acked)) }
+                        { format!("{} {}", tr(lang, "acked"), grouped(acked)) }
                     </text>
                     <rect class={classes!("batch-open", open.then_some("filling"))} x={(PRODUCER_X + 10.0).to_string()}
                         y={format!("{:.1}", ry + 20.0)} width="34" height="18" rx="3">
@@ -80,11 +84,16 @@ pub struct ConsumersProps {
     pub consumers: BTreeMap<ConsumerIdx, ConsumerView>,
     /// Partitions, for the row order and the leader's high watermark.
     pub partitions: BTreeMap<PartKey, PartitionView>,
+    /// Consumers whose process was killed.
+    pub down: std::collections::BTreeSet<ConsumerIdx>,
+    /// Opens the fault menu for a consumer at client coordinates.
+    pub on_menu: Callback<(MenuTarget, f64, f64)>,
 }
 
 /// Draws each consumer's position and lag per partition.
 #[function_component(Consumers)]
 pub fn consumers(p: &ConsumersProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let mut y = COLUMN_Y;
     let panels = p.consumers.iter().map(|(idx, c)| {
         let top = y;
@@ -99,7 +108,7 @@ pub fn consumers(p: &ConsumersProps) -> Html {
                 <g key={format!("{}-{}", key.0, key.1)} class="pos-row">
                     <text class="tp" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 12.0)}>{ format!("{}-{}", key.0, key.1) }</text>
                     <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", ry + 12.0)} text-anchor="end">
-                        { match (pos, lag) { (Some(p), Some(l)) => format!("@{} · lag {}", grouped(p as u64), l), _ if !owned => "not assigned".to_owned(), _ => "no records yet".to_owned() } }
+                        { match (pos, lag) { (Some(p), Some(l)) => format!("@{} · lag {}", grouped(p as u64), l), _ if !owned => tr(lang, "consumer.unassigned").to_owned(), _ => tr(lang, "consumer.no_records").to_owned() } }
                     </text>
                     <rect class="track" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 22.0)} width={(SIDE_W - 20.0).to_string()} height="8" rx="4" />
                     <rect class="progress" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 22.0)} width={format!("{:.1}", (SIDE_W - 20.0) * frac)} height="8" rx="4" />
@@ -108,10 +117,27 @@ pub fn consumers(p: &ConsumersProps) -> Html {
         });
         let height = 48.0 + p.partitions.len() as f64 * ROW_H;
         y += height + 12.0;
+        let target = MenuTarget::Consumer(*idx);
+        let oncontextmenu = p.on_menu.reform(move |e: MouseEvent| {
+            e.prevent_default();
+            (target, f64::from(e.client_x()) - 240.0, f64::from(e.client_y()))
+        });
+        let onkeydown = {
+            let cb = p.on_menu.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                let _ = menu_key(&e, target, &cb);
+            })
+        };
+        let down = p.down.contains(idx);
         html! {
-            <g key={idx.to_string()} class="consumer" data-testid={format!("consumer-{idx}")}>
+            <g key={idx.to_string()} class={classes!("consumer", down.then_some("down"))} data-testid={format!("consumer-{idx}")}
+                data-state={if down { "down" } else { "up" }} tabindex="0" role="button" {oncontextmenu} {onkeydown}
+                aria-label={format!("consumer-{idx}: right-click or press M for faults")}>
                 <rect class="panel" x={CONSUMER_X.to_string()} y={format!("{top:.1}")} width={SIDE_W.to_string()} height={format!("{height:.1}")} rx="8" />
                 <text class="panel-title" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", top + 24.0)}>{ format!("consumer-{idx}") }</text>
+                if down {
+                    <text class="status down" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", top + 40.0)} text-anchor="end">{ tr(lang, "consumer.down") }</text>
+                }
                 if let Some((group, generation)) = &c.group {
                     <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", top + 22.0)} text-anchor="end">
                         { format!("{group} · gen {generation}") }

@@ -2,7 +2,9 @@
 //! strip for every partition it hosts. Clicking a broker asks to crash or restart it.
 
 use crate::components::strip::ReplicaStrip;
+use crate::i18n::{tr, Lang};
 use crate::layout::*;
+use crate::links::MenuTarget;
 use crate::view_model::{BrokerView, PartKey, PartitionView};
 use kafkascope::ids::{BrokerId, NodeId};
 use std::collections::BTreeMap;
@@ -23,18 +25,37 @@ pub struct ClusterProps {
     pub notable: Vec<(u64, String)>,
     /// Internal topics not drawn, with their partition counts.
     pub hidden_topics: BTreeMap<String, usize>,
+    /// Opens the fault menu for a broker at client coordinates.
+    pub on_menu: Callback<(MenuTarget, f64, f64)>,
+    /// Opens the inspector on a replica (broker, partition).
+    pub on_inspect: Callback<(BrokerId, PartKey)>,
+}
+
+/// Opens `target`'s menu from a keyboard event (M, the context-menu key, Shift+F10) at the element.
+pub fn menu_key(e: &KeyboardEvent, target: MenuTarget, cb: &Callback<(MenuTarget, f64, f64)>) -> bool {
+    let k = e.key();
+    if k == "m" || k == "M" || k == "ContextMenu" || (k == "F10" && e.shift_key()) {
+        e.prevent_default();
+        e.stop_propagation();
+        let el: Option<web_sys::Element> = e.target_dyn_into();
+        let (x, y) = el.map(|el| { let r = el.get_bounding_client_rect(); (r.left() + 20.0, r.top() + 40.0) }).unwrap_or((200.0, 200.0));
+        cb.emit((target, x, y));
+        return true;
+    }
+    false
 }
 
 /// Draws the controller row, lanes and broker columns.
 #[function_component(Cluster)]
 pub fn cluster(p: &ClusterProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let ids: Vec<BrokerId> = p.brokers.keys().copied().collect();
     let controller = match p.controller {
-        Some((node, epoch)) => format!("controller: {node} · epoch {epoch}"),
-        None => "controller: electing…".to_owned(),
+        Some((node, epoch)) => format!("{}: {node} · epoch {epoch}", tr(lang, "controller")),
+        None => format!("{}: {}", tr(lang, "controller"), tr(lang, "controller.electing")),
     };
     let hidden: Vec<String> = p.hidden_topics.iter().map(|(t, n)| format!("{t} ({n} partitions)")).collect();
-    let controller = if hidden.is_empty() { controller } else { format!("{controller} · internal, not drawn: {}", hidden.join(", ")) };
+    let controller = if hidden.is_empty() { controller } else { format!("{controller} · {}: {}", tr(lang, "controller.hidden"), hidden.join(", ")) };
     let rows = p.partitions.len().max(1) as f64;
     let row_h = ((SCENE_H - COLUMN_Y - HEADER_H - 12.0) / rows).min(104.0);
     let log_y = COLUMN_Y + HEADER_H + rows * row_h + 22.0;
@@ -43,10 +64,20 @@ pub fn cluster(p: &ClusterProps) -> Html {
         let (x, w) = broker_column(i, ids.len());
         let id = *id;
         let onclick = p.on_broker.reform(move |_: MouseEvent| id);
+        let oncontextmenu = {
+            let cb = p.on_menu.clone();
+            Callback::from(move |e: MouseEvent| {
+                e.prevent_default();
+                cb.emit((MenuTarget::Broker(id), f64::from(e.client_x()), f64::from(e.client_y())));
+            })
+        };
         let onkeydown = {
-            let cb = p.on_broker.clone();
+            let (cb, menu) = (p.on_broker.clone(), p.on_menu.clone());
             Callback::from(move |e: KeyboardEvent| {
-                if e.key() == "Enter" || e.key() == " " {
+                if menu_key(&e, MenuTarget::Broker(id), &menu) {
+                    return;
+                }
+                if e.key() == "Enter" {
                     e.prevent_default();
                     cb.emit(id);
                 }
@@ -60,21 +91,33 @@ pub fn cluster(p: &ClusterProps) -> Html {
             let max_leo = part.logs.values().map(|l| l.leo).max().unwrap_or(0);
             let leader = part.leader == Some(id);
             let in_sync = part.isr.contains(&id);
-            let role = if leader { format!("★ leader · epoch {}", part.leader_epoch) } else if in_sync { "follower · ISR".to_owned() } else { "follower · out of sync".to_owned() };
+            let role = if leader { format!("★ leader · epoch {}", part.leader_epoch) } else if in_sync { "follower · ISR".to_owned() } else { format!("follower · {}", tr(lang, "replica.osr")) };
+            let inspect = {
+                let (cb, key) = (p.on_inspect.clone(), key.clone());
+                Callback::from(move |e: MouseEvent| {
+                    e.stop_propagation();
+                    cb.emit((id, key.clone()));
+                })
+            };
             Some(html! {
                 <g key={format!("{}-{}", key.0, key.1)} class={classes!("replica", leader.then_some("leader"))}>
                     <text class="part-label" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 12.0)}>
                         <tspan class="tp">{ format!("{}-{}", key.0, key.1) }</tspan>
                         <tspan class="role" dx="6">{ role }</tspan>
                     </text>
-                    <ReplicaStrip log={log.clone()} {max_leo} x={x + 12.0} y={y + 22.0} width={w - 24.0}
-                        online={b.up} {in_sync} />
+                    <g class="strip-hit" data-testid={format!("strip-{id}-{}-{}", key.0, key.1)} onclick={inspect}>
+                        <rect class="hit" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 19.0)} width={format!("{:.1}", w - 20.0)} height="24" fill="transparent">
+                            <title>{ "Click to inspect this replica's segments, batches and indexes" }</title>
+                        </rect>
+                        <ReplicaStrip log={log.clone()} {max_leo} x={x + 12.0} y={y + 22.0} width={w - 24.0}
+                            online={b.up} {in_sync} />
+                    </g>
                 </g>
             })
         });
         html! {
             <g key={id.to_string()} class={classes!("broker", state)} data-testid={format!("broker-{id}")}
-                data-state={state} {onclick} {onkeydown} tabindex="0" role="button" aria-label={format!("broker {id}: {state}; click to {}", if b.up { "crash" } else { "restart" })}>
+                data-state={state} {onclick} {oncontextmenu} {onkeydown} tabindex="0" role="button" aria-label={format!("broker {id}: {state}; click to {}", if b.up { "crash" } else { "restart" })}>
                 <title>{ if b.up { "Click to crash this broker (its page cache survives)" } else { "Click to restart this broker" } }</title>
                 <line class="drop" x1={format!("{:.1}", x + w / 2.0)} x2={format!("{:.1}", x + w / 2.0)}
                     y1={format!("{LANE_PRODUCE_Y:.1}")} y2={format!("{COLUMN_Y:.1}")} />
@@ -87,7 +130,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                     if b.controller { <tspan class="ctl" dx="6">{ "◆ controller" }</tspan> }
                 </text>
                 <text class={classes!("status", state)} x={format!("{:.1}", x + w - 12.0)} y={format!("{:.1}", COLUMN_Y + 26.0)}
-                    text-anchor="end">{ if b.up { "● up" } else { "✕ down" } }</text>
+                    text-anchor="end">{ tr(lang, if b.up { "broker.up" } else { "broker.down" }) }</text>
                 { for strips }
             </g>
         }
@@ -115,7 +158,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 <g class="event-log" data-testid="event-log">
                     <rect class="panel" x={CLUSTER_X0.to_string()} y={format!("{log_y:.1}")} width={(CLUSTER_X1 - CLUSTER_X0).to_string()}
                         height={format!("{:.1}", SCENE_H - log_y - 6.0)} rx="8" />
-                    <text class="panel-title" x={(CLUSTER_X0 + 12.0).to_string()} y={format!("{:.1}", log_y + 20.0)}>{ "what just happened" }</text>
+                    <text class="panel-title" x={(CLUSTER_X0 + 12.0).to_string()} y={format!("{:.1}", log_y + 20.0)}>{ tr(lang, "what_happened") }</text>
                     { for p.notable.iter().rev().take(((SCENE_H - log_y - 36.0) / 15.0).max(0.0) as usize).enumerate().map(|(i, (at, line))| html! {
                         <text class="log-line" x={(CLUSTER_X0 + 12.0).to_string()} y={format!("{:.1}", log_y + 38.0 + i as f64 * 15.0)}>
                             <tspan class="log-time">{ seconds(*at) }</tspan><tspan dx="10">{ line.clone() }</tspan>

@@ -1,5 +1,6 @@
 //! The safety ledger line: produced · acked · consumed, the event count and the trace hash.
 
+use crate::i18n::{tr, Lang};
 use crate::layout::grouped;
 use crate::view_model::Ledger;
 use yew::prelude::*;
@@ -19,29 +20,30 @@ pub struct LedgerProps {
 /// Renders the safety ledger.
 #[function_component(LedgerLine)]
 pub fn ledger_line(p: &LedgerProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let l = &p.ledger;
     html! {
         <div class="ledger" aria-live="polite">
-            <span title="Records handed to the network by producers">{ "produced " }<b data-testid="produced-count">{ grouped(l.produced) }</b></span>
+            <span title="Records handed to the network by producers">{ tr(lang, "produced") }{ " " }<b data-testid="produced-count">{ grouped(l.produced) }</b></span>
             <span class="sep">{ "·" }</span>
-            <span title="Records acknowledged to producers (acks)">{ "acked " }<b data-testid="acked-count">{ grouped(l.acked) }</b></span>
+            <span title="Records acknowledged to producers (acks)">{ tr(lang, "acked") }{ " " }<b data-testid="acked-count">{ grouped(l.acked) }</b></span>
             <span class="sep">{ "·" }</span>
-            <span title="Records delivered to consumers (below the high watermark)">{ "consumed " }<b data-testid="consumed-count">{ grouped(l.consumed) }</b></span>
+            <span title="Records delivered to consumers (below the high watermark)">{ tr(lang, "consumed") }{ " " }<b data-testid="consumed-count">{ grouped(l.consumed) }</b></span>
             if let Some(lost) = l.acked_lost {
                 <span class="sep">{ "·" }</span>
                 <span class={classes!((lost > 0).then_some("alarm"))} title="Acknowledged records missing from their partition's leader: Kafka promised them and lost them">
-                    { "acked-then-lost " }<b data-testid="acked-lost-count">{ grouped(lost) }</b></span>
+                    { tr(lang, "acked_lost") }{ " " }<b data-testid="acked-lost-count">{ grouped(lost) }</b></span>
             }
             if let Some(dups) = l.duplicates {
                 <span class="sep">{ "·" }</span>
                 <span class={classes!((dups > 0).then_some("alarm"))} title="Records present more than once in a leader's log (retries without idempotence)">
-                    { "duplicates " }<b data-testid="duplicates-count">{ grouped(dups) }</b></span>
+                    { tr(lang, "duplicates") }{ " " }<b data-testid="duplicates-count">{ grouped(dups) }</b></span>
             }
             <span class="sep">{ "·" }</span>
-            <span class="muted">{ format!("events {}", grouped(l.events)) }</span>
+            <span class="muted">{ format!("{} {}", tr(lang, "events"), grouped(l.events)) }</span>
             <span class="sep">{ "·" }</span>
             <span class="muted" title="Rolling FNV-1a-64 over every event: same seed and commands ⇒ same hash">
-                { "trace " }<code data-testid="trace-hash">{ p.trace_hash.clone() }</code>
+                { tr(lang, "trace") }{ " " }<code data-testid="trace-hash">{ p.trace_hash.clone() }</code>
             </span>
             if let Some(n) = &p.note { <span class="note">{ n.clone() }</span> }
         </div>

@@ -6,3 +6,8 @@ pub mod flights;
 pub mod ledger;
 pub mod strip;
 pub mod top_bar;
+pub mod help;
+pub mod inspector;
+pub mod menu;
+pub mod side_panel;
+pub mod timeline;

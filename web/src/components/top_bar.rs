@@ -1,5 +1,6 @@
 //! The top bar: name, profile, seed (editable: rebuilds the simulation), play/pause, step, speed.
 
+use crate::i18n::{tr, Lang};
 use crate::layout::seconds;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -25,11 +26,18 @@ pub struct TopBarProps {
     pub on_speed: Callback<f64>,
     /// Rebuilds the simulation with a new seed.
     pub on_seed: Callback<u64>,
+    /// Steps back in time.
+    pub on_back: Callback<()>,
+    /// Switches the language.
+    pub on_lang: Callback<()>,
+    /// Shows the keyboard shortcuts.
+    pub on_help: Callback<()>,
 }
 
 /// Renders the top bar.
 #[function_component(TopBar)]
 pub fn top_bar(p: &TopBarProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let on_toggle = p.on_toggle.reform(|_: MouseEvent| ());
     let on_step = p.on_step.reform(|_: MouseEvent| ());
     let on_speed = {
@@ -55,24 +63,27 @@ pub fn top_bar(p: &TopBarProps) -> Html {
         <header class="top-bar">
             <span class="brand">{ "kafkascope" }</span>
             <span class="sep">{ "·" }</span>
-            <span class="profile" data-testid="profile" title="Kafka version whose behaviour is simulated">{ format!("profile {}", p.profile) }</span>
+            <span class="profile" data-testid="profile" title="Kafka version whose behaviour is simulated">{ format!("{} {}", tr(lang, "profile"), p.profile) }</span>
             <span class="sep">{ "·" }</span>
-            <label class="seed" title="Seed of the simulation's random choices: change it and press Enter to rebuild">
-                { "seed " }
+            <label class="seed" title={tr(lang, "seed.title")}>
+                { tr(lang, "seed") }{ " " }
                 <input data-testid="seed" type="number" min="0" value={p.seed.to_string()} onchange={on_seed} />
             </label>
             <span class="controls">
+                <button data-testid="step-back" onclick={p.on_back.reform(|_: MouseEvent| ())} title={tr(lang, "back.title")}>{ tr(lang, "back") }</button>
                 <button data-testid="play-toggle" aria-pressed={p.playing.to_string()} onclick={on_toggle}
-                    title="Play or pause virtual time">{ if p.playing { "❚❚ pause" } else { "▶ play" } }</button>
-                <button data-testid="step" onclick={on_step} title="Advance to the next event">{ "step ▸" }</button>
-                <label class="speed" title="Virtual seconds per wall second (logarithmic)">
-                    { "speed " }
+                    title={tr(lang, "play.title")}>{ tr(lang, if p.playing { "pause" } else { "play" }) }</button>
+                <button data-testid="step" onclick={on_step} title={tr(lang, "step.title")}>{ tr(lang, "step") }</button>
+                <label class="speed" title={tr(lang, "speed.title")}>
+                    { tr(lang, "speed") }{ " " }
                     <input data-testid="speed" type="range" min="-1" max="3" step="0.01"
                         value={format!("{:.2}", p.speed.log10())} oninput={on_speed} />
                     <output>{ speed_label }</output>
                 </label>
             </span>
-            <span class="clock" title="Virtual time">{ "t = " }<span data-testid="virtual-time">{ seconds(p.now_us) }</span></span>
+            <span class="clock" title={tr(lang, "time.title")}>{ "t = " }<span data-testid="virtual-time">{ seconds(p.now_us) }</span></span>
+            <button class="lang" data-testid="lang-toggle" lang={lang.other().tag()} onclick={p.on_lang.reform(|_: MouseEvent| ())} title={tr(lang, "lang.toggle.title")}>{ tr(lang, "lang.toggle") }</button>
+            <button class="help" data-testid="help-toggle" onclick={p.on_help.reform(|_: MouseEvent| ())}>{ tr(lang, "help.button") }</button>
         </header>
     }
 }
