@@ -29,4 +29,8 @@ pub enum Command {
     CrashConsumer { consumer: ConsumerIdx },
     /// Start a crashed consumer again, as a fresh process (it rejoins and resumes from committed offsets).
     RestartConsumer { consumer: ConsumerIdx },
+    /// Kill a KRaft controller process (kafka-4.0); its log and vote survive on disk.
+    CrashController { node: u32 },
+    /// Start a crashed KRaft controller again.
+    RestartController { node: u32 },
 }

@@ -95,6 +95,22 @@ pub enum MessageKind {
     WriteTxnMarkers,
     /// The leader's answer to WriteTxnMarkers.
     WriteTxnMarkersResponse,
+    /// The active controller's answer to a broker heartbeat (or NOT_CONTROLLER from another node).
+    HeartbeatResponse,
+    /// ZooKeeper tells the controller broker about registrations and its election (watches, reads).
+    ZkNotification,
+    /// The controller broker writes partition state to ZooKeeper.
+    ZkWrite,
+    /// A KRaft candidate asks for a vote (KIP-595 Vote).
+    Vote,
+    /// A KRaft voter's answer to Vote.
+    VoteResponse,
+    /// A new KRaft leader announces its epoch (BeginQuorumEpoch).
+    BeginQuorumEpoch,
+    /// A KRaft follower fetches the metadata log.
+    QuorumFetch,
+    /// Metadata records (possibly none) and the leader's high watermark.
+    QuorumFetchResponse,
 }
 
 /// Everything the engine can report.
@@ -175,4 +191,16 @@ pub enum EventKind {
     ConsumerStarted { consumer: ConsumerIdx },
     /// A transactional producer's transaction ended: committed, aborted, or failed with `error`.
     TransactionCompleted { producer: ProducerIdx, transactional_id: String, producer_id: i64, producer_epoch: i16, commit: bool, error: Option<String> },
+    /// A KRaft controller node won an election for `term` (its Raft leader epoch).
+    QuorumLeaderElected { node: NodeId, term: u32 },
+    /// The metadata layer (ZooKeeper `controller-0` or the KRaft leader) registered a broker.
+    BrokerRegistered { broker: BrokerId, node: NodeId },
+    /// The active KRaft controller fenced a broker that missed `broker.session.timeout.ms`.
+    BrokerFenced { broker: BrokerId, node: NodeId },
+    /// A broker's ZooKeeper session expired (no ping for `zookeeper.session.timeout.ms`).
+    ZkSessionExpired { broker: BrokerId },
+    /// A KRaft controller process stopped.
+    ControllerStopped { node: NodeId },
+    /// A KRaft controller process started (again).
+    ControllerStarted { node: NodeId },
 }

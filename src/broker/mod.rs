@@ -4,6 +4,7 @@
 //! a process crash; everything else is rebuilt from the controller after a restart. A power loss also
 //! takes each log's unflushed tail (kafka-facts.md §11).
 
+mod controller_role;
 mod fetch;
 mod fetcher;
 mod group;
@@ -100,6 +101,9 @@ pub struct Broker {
     /// A TxnMarkers timer is pending (one retry loop at a time).
     #[serde(default)]
     txn_marker_timer: bool,
+    /// Which controller this broker listens to (and, on kafka-3.6, the one it may host).
+    #[serde(default)]
+    ctl: controller_role::ControllerLink,
 }
 
 impl Broker {
@@ -123,6 +127,7 @@ impl Broker {
             next_id: 0,
             coordinator: Coordinator::new(scenario),
             txn_marker_timer: false,
+            ctl: controller_role::ControllerLink::new(scenario),
         }
     }
 
@@ -161,6 +166,7 @@ impl Broker {
         self.delayed_fetches.clear();
         self.delayed_produces.clear();
         self.coordinator.clear();
+        self.ctl.reset();
         self.handlers_busy_until.iter_mut().for_each(|t| *t = out.now);
         out.emit(EventKind::BrokerStarted { broker: self.id });
         self.send_heartbeat(out);
@@ -244,7 +250,10 @@ impl Broker {
                     self.handle_fetch_response(leader, correlation, partitions, out)
                 }
             }
-            Message::LeaderAndIsr { live_brokers, partitions, .. } => {
+            Message::LeaderAndIsr { controller_epoch, live_brokers, partitions } => {
+                if !self.accept_controller(from, controller_epoch) {
+                    return;
+                }
                 self.live_brokers = live_brokers;
                 for state in partitions {
                     self.apply_partition_state(state, out);
@@ -290,7 +299,7 @@ impl Broker {
             Message::OffsetFetch { correlation, group, partitions } => {
                 self.handle_offset_fetch(from, correlation, group, partitions, out)
             }
-            _ => {}
+            other => self.on_controller_message(from, other, out),
         }
     }
 
@@ -356,7 +365,8 @@ impl Broker {
     }
 
     fn send_heartbeat(&mut self, out: &mut Out) {
-        out.send(NodeId::Controller(0), Message::Heartbeat { broker: self.id, incarnation: self.incarnation });
+        let to = self.heartbeat_target();
+        out.send(to, Message::Heartbeat { broker: self.id, incarnation: self.incarnation });
         out.timer(out.now + ms(self.settings.heartbeat_interval_ms), TimerKind::Broker(BrokerTimer::Heartbeat));
     }
 

@@ -1,6 +1,16 @@
 //! The controller: replica placement, leader election, metadata.
+//!
+//! [`Controller`] is the partition state machine. Where it runs depends on the profile: on kafka-3.6
+//! on the broker that won ZooKeeper's `/controller` znode ([`zookeeper`]), on kafka-4.0 on the leader
+//! of the KRaft quorum ([`kraft`]). [`quorum::Metadata`] is the simulation's handle on either.
 
 mod election;
+mod hosting;
+pub mod kraft;
+pub mod quorum;
+pub mod zookeeper;
+
+pub use hosting::MetaRecord;
 
 use crate::actor::{Out, TimerKind};
 use crate::config::{Overrides, Profile, Resolver, Scope};
@@ -20,7 +30,7 @@ pub enum ControllerTimer {
 }
 
 /// A broker as the metadata quorum sees it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Registration {
     incarnation: u32,
     last_heartbeat: Micros,
@@ -30,7 +40,7 @@ struct Registration {
 /// The metadata quorum with the active controller: ZooKeeper plus the controller broker on
 /// kafka-3.6, the KRaft quorum on kafka-4.0. Modelled as one always-available node
 /// (`controller-0`); brokers reach it over the network, so cutting that link fences a broker.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Controller {
     profile: Profile,
     epoch: u32,
