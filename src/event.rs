@@ -99,7 +99,7 @@ pub enum MessageKind {
     HeartbeatResponse,
     /// ZooKeeper tells the controller broker about registrations and its election (watches, reads).
     ZkNotification,
-    /// The controller broker writes partition state to ZooKeeper.
+    /// The controller broker writes partition state to ZooKeeper (or ZooKeeper answers).
     ZkWrite,
     /// A KRaft candidate asks for a vote (KIP-595 Vote).
     Vote,

@@ -170,3 +170,28 @@ fn controller_elections_are_deterministic_and_survive_a_json_snapshot() {
         assert_eq!(sim.trace_hash(), a.sim.trace_hash(), "{profile}");
     }
 }
+
+// Ref: kafka-facts.md §10 (ZooKeeper mode: a new controller bumps the controller epoch; brokers
+// ignore LeaderAndIsr from a zombie controller of an older epoch)
+#[test]
+fn brokers_ignore_leader_and_isr_from_an_older_controller_epoch() {
+    use kafkascope::broker::Broker;
+    use kafkascope::ids::TopicPartition;
+    use kafkascope::net::{CostModel, Message, PartitionState};
+    let s = scenario("kafka-3.6", 1, "");
+    let (mut rng, cost, mut effects) = (kafkascope::rng::SimRng::new(1), CostModel::default(), Vec::new());
+    let mut out = kafkascope::actor::Out::new(0, &mut rng, &cost, &mut effects);
+    let mut b = Broker::new(2, &s);
+    b.start(&mut out);
+    let tp = TopicPartition::new("t", 0);
+    let state = |leader: u32, leader_epoch: i32| PartitionState { tp: tp.clone(), leader: Some(leader), leader_epoch, isr: vec![1, 2, 3], replicas: vec![1, 2, 3], partition_epoch: leader_epoch };
+    let lai = |controller_epoch: u32, st: PartitionState| Message::LeaderAndIsr { controller_epoch, live_brokers: vec![1, 2, 3], partitions: vec![st] };
+    b.on_message(NodeId::Broker(3), lai(2, state(1, 1)), &mut out);
+    assert_eq!(b.replica(&tp).map(|r| r.state.leader_epoch), Some(1));
+    // The old controller (epoch 1) still believes broker 3 should lead: ignored.
+    b.on_message(NodeId::Broker(1), lai(1, state(3, 7)), &mut out);
+    assert_eq!(b.replica(&tp).map(|r| (r.state.leader, r.state.leader_epoch)), Some((Some(1), 1)));
+    // The same decision from the current epoch is applied.
+    b.on_message(NodeId::Broker(3), lai(2, state(3, 7)), &mut out);
+    assert_eq!(b.replica(&tp).map(|r| (r.state.leader, r.state.leader_epoch)), Some((Some(3), 7)));
+}

@@ -5,13 +5,14 @@
 //! active controller when this broker won ZooKeeper's `/controller` znode.
 
 use super::Broker;
-use crate::actor::Out;
+use crate::actor::{Effect, Out};
 use crate::config::Profile;
-use crate::controller::Controller;
+use crate::controller::{Controller, Held};
 use crate::ids::NodeId;
 use crate::net::{Message, PartitionState};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What a broker knows about the controller.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -30,6 +31,12 @@ pub struct ControllerLink {
     redirected: bool,
     /// ZooKeeper mode: the controller this broker runs after winning `/controller`.
     hosted: Option<Box<Controller>>,
+    /// ZooKeeper mode: the last write's sequence number.
+    zk_seq: u64,
+    /// ZooKeeper mode: writes not yet acknowledged (resent with every ping).
+    unacked: BTreeMap<u64, Vec<PartitionState>>,
+    /// ZooKeeper mode: the hosted controller's pushes and events, each waiting for a write.
+    held: Vec<(u64, Held)>,
 }
 
 impl ControllerLink {
@@ -50,7 +57,14 @@ impl ControllerLink {
         self.node = None;
         self.awaiting = false;
         self.redirected = false;
+        self.resign();
+    }
+
+    /// Stops being the controller: what was not written to ZooKeeper never happened.
+    fn resign(&mut self) {
         self.hosted = None;
+        self.unacked.clear();
+        self.held.clear();
     }
 
     /// The active controller as last heard, if any.
@@ -88,7 +102,7 @@ impl Broker {
                 r.pending_isr = None;
             }
             if from != NodeId::Broker(self.id) {
-                self.ctl.hosted = None;
+                self.ctl.resign();
             }
             self.ctl.epoch = epoch;
         }
@@ -121,19 +135,60 @@ impl Broker {
                 self.run_hosted(out, |c, o| c.on_live_brokers(&live, o));
             }
             m @ Message::AlterPartition { .. } => self.run_hosted(out, |c, o| c.on_message(from, m, o)),
+            Message::ZkWriteResponse { seq, ok } if from == NodeId::Controller(0) && self.ctl.hosted.is_some() => {
+                if !ok {
+                    // BADVERSION on the controller epoch: another broker is the controller now.
+                    return self.ctl.resign();
+                }
+                self.ctl.unacked.remove(&seq);
+                self.release_held(out);
+            }
             _ => {}
         }
     }
 
-    /// Runs the hosted controller, then writes the partition states it changed to ZooKeeper.
+    /// Runs the hosted controller and writes the partition states it changed to ZooKeeper; its
+    /// LeaderAndIsr pushes, answers and events wait for ZooKeeper to acknowledge (as KafkaController
+    /// writes ZooKeeper before it tells brokers), so a controller cut off from ZooKeeper decides nothing.
     fn run_hosted(&mut self, out: &mut Out, f: impl FnOnce(&mut Controller, &mut Out)) {
         let Some(mut c) = self.ctl.hosted.take() else { return };
         let before = c.partitions().clone();
-        f(&mut c, out);
+        let mut effects = Vec::new();
+        f(&mut c, &mut Out::new(out.now, &mut *out.rng, out.cost, &mut effects));
         let changed: Vec<PartitionState> = c.partitions().values().filter(|s| before.get(&s.tp) != Some(*s)).cloned().collect();
         if !changed.is_empty() {
-            out.send(NodeId::Controller(0), Message::ZkWrite { epoch: c.epoch(), partitions: changed });
+            self.ctl.zk_seq += 1;
+            let seq = self.ctl.zk_seq;
+            out.send(NodeId::Controller(0), Message::ZkWrite { epoch: c.epoch(), seq, partitions: changed.clone() });
+            self.ctl.unacked.insert(seq, changed);
+        }
+        let seq = self.ctl.zk_seq;
+        for e in effects {
+            match e {
+                Effect::Send { to, msg } => self.ctl.held.push((seq, Held::Send { to, msg })),
+                Effect::Emit(kind) => self.ctl.held.push((seq, Held::Emit(kind))),
+                Effect::Timer { .. } => {}
+            }
         }
         self.ctl.hosted = Some(c);
+        self.release_held(out);
+    }
+
+    /// Carries out held effects whose writes (and all earlier ones) ZooKeeper acknowledged.
+    fn release_held(&mut self, out: &mut Out) {
+        let durable = self.ctl.unacked.keys().next().map_or(self.ctl.zk_seq, |first| first - 1);
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.ctl.held).into_iter().partition(|(s, _)| *s <= durable);
+        self.ctl.held = waiting;
+        for (_, h) in ready {
+            h.release(out);
+        }
+    }
+
+    /// Resends unacknowledged ZooKeeper writes (with each session ping; ZooKeeper ignores stale ones).
+    pub(super) fn resend_zk_writes(&mut self, out: &mut Out) {
+        let Some(epoch) = self.ctl.hosted.as_ref().map(|c| c.epoch()) else { return };
+        for (&seq, partitions) in &self.ctl.unacked {
+            out.send(NodeId::Controller(0), Message::ZkWrite { epoch, seq, partitions: partitions.clone() });
+        }
     }
 }

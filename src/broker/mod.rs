@@ -366,6 +366,7 @@ impl Broker {
 
     fn send_heartbeat(&mut self, out: &mut Out) {
         let to = self.heartbeat_target();
+        self.resend_zk_writes(out);
         out.send(to, Message::Heartbeat { broker: self.id, incarnation: self.incarnation });
         out.timer(out.now + ms(self.settings.heartbeat_interval_ms), TimerKind::Broker(BrokerTimer::Heartbeat));
     }

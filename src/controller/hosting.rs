@@ -10,6 +10,27 @@ use crate::net::PartitionState;
 use crate::time::ms;
 use serde::{Deserialize, Serialize};
 
+/// An effect of a hosted controller waiting until its metadata write is durable (committed to the
+/// KRaft log, or acknowledged by ZooKeeper).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Held {
+    /// A message to send.
+    Send { to: NodeId, msg: crate::net::Message },
+    /// An event to emit.
+    Emit(EventKind),
+}
+
+impl Held {
+    /// Carries the effect out now.
+    pub fn release(self, out: &mut Out) {
+        match self {
+            Held::Send { to, msg } => out.send(to, msg),
+            Held::Emit(kind) => out.emit(kind),
+        }
+    }
+}
+
 /// One record of the KRaft metadata log (`__cluster_metadata`), reduced to what the model uses.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -157,7 +178,11 @@ impl Controller {
     /// Replaces partition states with ones written elsewhere (ZooKeeper's `/brokers/topics/.../state`).
     pub fn store_partitions(&mut self, states: Vec<PartitionState>) {
         for s in states {
-            self.partitions.insert(s.tp.clone(), s);
+            // A late retransmission never overwrites a newer state (the znode version check).
+            let newer = self.partitions.get(&s.tp).is_none_or(|o| (s.leader_epoch, s.partition_epoch) >= (o.leader_epoch, o.partition_epoch));
+            if newer {
+                self.partitions.insert(s.tp.clone(), s);
+            }
         }
     }
 }

@@ -9,7 +9,7 @@
 //! delivery mechanism kept here). The quorum starts from a bootstrap snapshot with the scenario's
 //! topics and brokers, controller-1 leading epoch 1.
 
-use super::{Controller, ControllerTimer, MetaRecord};
+use super::{Controller, ControllerTimer, Held, MetaRecord};
 use crate::actor::{Effect, Out, TimerKind};
 use crate::event::{EventKind, MessageKind};
 use crate::ids::NodeId;
@@ -74,13 +74,6 @@ pub enum QuorumTimer {
     CheckQuorum { term: u32 },
     /// A timer of the active controller elected in `term`.
     Active { term: u32, timer: ControllerTimer },
-}
-
-/// An effect of the active controller waiting for its records to commit.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-enum Held {
-    Send { to: NodeId, msg: Message },
-    Emit(EventKind),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -488,10 +481,7 @@ impl QuorumNode {
         let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held).into_iter().partition(|(at, _)| *at <= commit);
         self.held = waiting;
         for (_, h) in ready {
-            match h {
-                Held::Send { to, msg } => out.send(to, msg),
-                Held::Emit(kind) => out.emit(kind),
-            }
+            h.release(out);
         }
     }
 

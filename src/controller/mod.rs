@@ -10,7 +10,7 @@ pub mod kraft;
 pub mod quorum;
 pub mod zookeeper;
 
-pub use hosting::MetaRecord;
+pub use hosting::{Held, MetaRecord};
 
 use crate::actor::{Out, TimerKind};
 use crate::config::{Overrides, Profile, Resolver, Scope};

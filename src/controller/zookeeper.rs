@@ -60,10 +60,17 @@ impl ZooKeeper {
     }
 
     /// Session pings (`Heartbeat`) and the controller's writes.
-    pub fn on_message(&mut self, _from: NodeId, msg: Message, out: &mut Out) {
+    pub fn on_message(&mut self, from: NodeId, msg: Message, out: &mut Out) {
         match msg {
             Message::Heartbeat { broker, incarnation } => self.on_ping(broker, incarnation, out),
-            Message::ZkWrite { epoch, partitions } if epoch == self.controller_epoch => self.znodes.store_partitions(partitions),
+            Message::ZkWrite { epoch, seq, partitions } => {
+                // The controller epoch guards every write: a zombie controller's are refused.
+                let ok = epoch == self.controller_epoch;
+                if ok {
+                    self.znodes.store_partitions(partitions);
+                }
+                out.send(from, Message::ZkWriteResponse { seq, ok });
+            }
             _ => {}
         }
     }

@@ -273,7 +273,9 @@ pub enum Message {
     /// ZooKeeper watch: the registered brokers (id, incarnation) changed.
     ZkBrokersChanged { epoch: u32, live: Vec<(BrokerId, u32)> },
     /// The controller broker writes partition states (rejected unless `epoch` is current).
-    ZkWrite { epoch: u32, partitions: Vec<PartitionState> },
+    ZkWrite { epoch: u32, seq: u64, partitions: Vec<PartitionState> },
+    /// ZooKeeper's answer to a write; `ok: false` means another controller took over.
+    ZkWriteResponse { seq: u64, ok: bool },
     /// KRaft messages between controller nodes.
     Raft(crate::controller::kraft::RaftMessage),
 }
@@ -372,7 +374,7 @@ impl Message {
             Message::WriteTxnMarkersResponse { .. } => K::WriteTxnMarkersResponse,
             Message::HeartbeatResponse { .. } => K::HeartbeatResponse,
             Message::ZkBecomeController { .. } | Message::ZkBrokersChanged { .. } => K::ZkNotification,
-            Message::ZkWrite { .. } => K::ZkWrite,
+            Message::ZkWrite { .. } | Message::ZkWriteResponse { .. } => K::ZkWrite,
             Message::Raft(m) => m.kind(),
         }
     }
