@@ -153,6 +153,12 @@ impl Sim {
         for n in crate::controller::quorum::node_ids(&self.scenario) {
             self.with_metadata(n, |m, out| m.start(n, out));
         }
+        // The cluster formed before time zero: the controller broker already read ZooKeeper.
+        if let Some((b, msg)) = self.metadata.bootstrap_controller() {
+            if let Some(i) = (b as usize).checked_sub(1).filter(|&i| i < self.brokers.len()) {
+                self.with_broker(i, |br, out| br.on_message(NodeId::Controller(0), msg, out));
+            }
+        }
         for i in 0..self.producers.len() {
             self.with_producer(i, |p, out| p.start(out));
         }

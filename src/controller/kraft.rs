@@ -9,72 +9,20 @@
 //! delivery mechanism kept here). The quorum starts from a bootstrap snapshot with the scenario's
 //! topics and brokers, controller-1 leading epoch 1.
 
-use super::{Controller, ControllerTimer, Held, MetaRecord};
-use crate::actor::{Effect, Out, TimerKind};
-use crate::event::{EventKind, MessageKind};
+use super::{Controller, Held, MetaRecord};
+use crate::actor::{Out, TimerKind};
+use crate::event::EventKind;
 use crate::ids::NodeId;
 use crate::net::Message;
 use crate::time::{ms, Micros};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One metadata log entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
-    /// The leader epoch that appended it.
-    pub term: u32,
-    /// The record.
-    pub record: MetaRecord,
-}
+mod messages;
+mod replication;
 
-/// Raft messages between controller nodes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RaftMessage {
-    /// A candidate asks for a vote.
-    Vote { term: u32, candidate: u32, last_term: u32, log_len: u64 },
-    /// A voter's answer.
-    VoteResponse { term: u32, voter: u32, granted: bool },
-    /// The new leader announces itself.
-    BeginQuorumEpoch { term: u32, leader: u32 },
-    /// A follower asks for the log from `offset`; `last_term` is its entry's term before it.
-    Fetch { term: u32, voter: u32, offset: u64, last_term: u32 },
-    /// Entries from `offset`, or a divergence (truncate to `diverging_end`), or `ok: false` (not leader).
-    FetchResponse { term: u32, leader: Option<u32>, ok: bool, offset: u64, entries: Vec<Entry>, high_watermark: u64, diverging_end: Option<u64> },
-}
+pub use messages::{Entry, QuorumTimer, RaftMessage};
 
-impl RaftMessage {
-    /// The kind drawn in the UI.
-    pub fn kind(&self) -> MessageKind {
-        match self {
-            RaftMessage::Vote { .. } => MessageKind::Vote,
-            RaftMessage::VoteResponse { .. } => MessageKind::VoteResponse,
-            RaftMessage::BeginQuorumEpoch { .. } => MessageKind::BeginQuorumEpoch,
-            RaftMessage::Fetch { .. } => MessageKind::QuorumFetch,
-            RaftMessage::FetchResponse { .. } => MessageKind::QuorumFetchResponse,
-        }
-    }
-
-    /// Approximate payload size.
-    pub fn bytes(&self) -> u64 {
-        match self {
-            RaftMessage::FetchResponse { entries, .. } => 40 * entries.len() as u64,
-            _ => 0,
-        }
-    }
-}
-
-/// Timers of a controller node.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum QuorumTimer {
-    /// No leader heard from (or an election not won) in time: stand for election.
-    Election { token: u64 },
-    /// A parked (long-polled) fetch reached its max wait: answer it empty.
-    FetchParked { voter: u32, token: u64 },
-    /// The leader checks that a majority still fetches.
-    CheckQuorum { term: u32 },
-    /// A timer of the active controller elected in `term`.
-    Active { term: u32, timer: ControllerTimer },
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum Role {
@@ -82,11 +30,6 @@ enum Role {
     Candidate,
     Leader,
 }
-
-/// How long the leader holds a fetch with nothing new (KRaft's fetch max wait).
-const FETCH_MAX_WAIT_MS: u64 = 500;
-/// Most entries per fetch response.
-const MAX_ENTRIES: usize = 200;
 
 /// One controller node (`process.roles=controller`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -291,7 +234,10 @@ impl QuorumNode {
             out.send(NodeId::Controller(v), Message::Raft(RaftMessage::BeginQuorumEpoch { term: self.term, leader: self.id }));
         }
         out.emit(EventKind::QuorumLeaderElected { node: NodeId::Controller(self.id), term: self.term });
-        self.append(vec![MetaRecord::LeaderChange { leader: self.id }], out);
+        if self.incarnation > 1 || self.term > 1 {
+            // (The bootstrap leader of epoch 1 is named by the bootstrap snapshot itself.)
+            self.append(vec![MetaRecord::LeaderChange { leader: self.id }], out);
+        }
         // The active controller starts from the whole local log, committed or not (Raft: the leader's log wins).
         let mut c = self.image.clone();
         for e in &self.log[self.applied as usize..] {
@@ -396,125 +342,4 @@ impl QuorumNode {
         }
     }
 
-    fn send_fetch(&mut self, leader: u32, out: &mut Out) {
-        let fetch = RaftMessage::Fetch { term: self.term, voter: self.id, offset: self.log.len() as u64, last_term: self.last_term() };
-        out.send(NodeId::Controller(leader), Message::Raft(fetch));
-    }
-
-    fn on_fetch(&mut self, term: u32, voter: u32, offset: u64, last_term: u32, out: &mut Out) {
-        if term > self.term {
-            self.observe_term(term, None, out);
-        }
-        if self.role != Role::Leader || term < self.term {
-            let reply = RaftMessage::FetchResponse { term: self.term, leader: self.leader, ok: false, offset, entries: vec![], high_watermark: 0, diverging_end: None };
-            return out.send(NodeId::Controller(voter), Message::Raft(reply));
-        }
-        self.last_fetch.insert(voter, out.now);
-        let len = self.log.len() as u64;
-        let consistent = offset <= len && (offset == 0 || self.log[offset as usize - 1].term == last_term);
-        if !consistent {
-            // KIP-595 divergingEpoch: the end of the largest epoch <= the follower's, strictly before its offset.
-            let end = (self.log.iter().filter(|e| e.term <= last_term).count() as u64).min(offset.saturating_sub(1)).min(len);
-            let reply = RaftMessage::FetchResponse { term: self.term, leader: Some(self.id), ok: true, offset, entries: vec![], high_watermark: self.commit, diverging_end: Some(end) };
-            return out.send(NodeId::Controller(voter), Message::Raft(reply));
-        }
-        self.matched.insert(voter, offset);
-        self.advance_commit(out);
-        if offset < len {
-            self.respond_fetch(voter, offset, out);
-        } else {
-            self.token += 1;
-            self.parked.insert(voter, self.token);
-            out.timer(out.now + ms(FETCH_MAX_WAIT_MS), TimerKind::Quorum(QuorumTimer::FetchParked { voter, token: self.token }));
-        }
-    }
-
-    fn respond_fetch(&mut self, voter: u32, offset: u64, out: &mut Out) {
-        let from = (offset as usize).min(self.log.len());
-        let to = (from + MAX_ENTRIES).min(self.log.len());
-        let entries = self.log[from..to].to_vec();
-        let reply = RaftMessage::FetchResponse { term: self.term, leader: Some(self.id), ok: true, offset, entries, high_watermark: self.commit, diverging_end: None };
-        out.send(NodeId::Controller(voter), Message::Raft(reply));
-    }
-
-    /// Answers every parked fetch now (new entries, or a new high watermark to tell).
-    fn wake_parked(&mut self, out: &mut Out) {
-        for (voter, _) in std::mem::take(&mut self.parked) {
-            let offset = self.matched.get(&voter).copied().unwrap_or(0);
-            self.respond_fetch(voter, offset, out);
-        }
-    }
-
-    fn append(&mut self, records: Vec<MetaRecord>, out: &mut Out) {
-        if records.is_empty() {
-            return;
-        }
-        let term = self.term;
-        self.log.extend(records.into_iter().map(|record| Entry { term, record }));
-        self.wake_parked(out);
-        self.advance_commit(out);
-    }
-
-    /// The leader's high watermark: the largest offset a majority has, once it includes this epoch.
-    fn advance_commit(&mut self, out: &mut Out) {
-        let mut lens: Vec<u64> = self.matched.values().copied().collect();
-        lens.push(self.log.len() as u64);
-        lens.sort_unstable_by(|a, b| b.cmp(a));
-        let n = lens.get(self.majority() - 1).copied().unwrap_or(0);
-        if n > self.commit && self.log[n as usize - 1].term == self.term {
-            self.commit = n;
-            self.apply_committed();
-            self.release(out);
-            self.wake_parked(out);
-        }
-    }
-
-    fn apply_committed(&mut self) {
-        while self.applied < self.commit {
-            self.image.apply(&self.log[self.applied as usize].record);
-            self.applied += 1;
-        }
-    }
-
-    fn release(&mut self, out: &mut Out) {
-        let commit = self.commit;
-        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held).into_iter().partition(|(at, _)| *at <= commit);
-        self.held = waiting;
-        for (_, h) in ready {
-            h.release(out);
-        }
-    }
-
-    /// Runs the active controller; its decisions become records, its pushes and events wait for them.
-    fn drive(&mut self, out: &mut Out, f: impl FnOnce(&mut Controller, &mut Out)) {
-        let Some(mut c) = self.active.take() else { return };
-        let before = (*c).clone();
-        let mut effects = Vec::new();
-        f(&mut c, &mut Out::new(out.now, &mut *out.rng, out.cost, &mut effects));
-        let records = c.records_since(&before);
-        self.active = Some(c);
-        let node = NodeId::Controller(self.id);
-        let mut held = Vec::new();
-        for r in &records {
-            match r {
-                MetaRecord::RegisterBroker { broker, .. } => held.push(Held::Emit(EventKind::BrokerRegistered { broker: *broker, node })),
-                MetaRecord::FenceBroker { broker } => held.push(Held::Emit(EventKind::BrokerFenced { broker: *broker, node })),
-                _ => {}
-            }
-        }
-        for e in effects {
-            match e {
-                Effect::Send { to, msg } => held.push(Held::Send { to, msg }),
-                Effect::Emit(kind) => held.push(Held::Emit(kind)),
-                Effect::Timer { at, timer: TimerKind::Controller(timer) } => {
-                    out.timer(at, TimerKind::Quorum(QuorumTimer::Active { term: self.term, timer }))
-                }
-                Effect::Timer { .. } => {}
-            }
-        }
-        let at = self.log.len() as u64 + records.len() as u64;
-        self.held.extend(held.into_iter().map(|h| (at, h)));
-        self.append(records, out);
-        self.release(out);
-    }
 }

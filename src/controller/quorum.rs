@@ -122,6 +122,14 @@ impl Metadata {
         }
     }
 
+    /// ZooKeeper: the broker already holding `/controller` at time zero and its hand-over message.
+    pub fn bootstrap_controller(&mut self) -> Option<(crate::ids::BrokerId, Message)> {
+        match self {
+            Metadata::ZooKeeper(zk) => zk.bootstrap_controller(),
+            Metadata::Kraft(_) => None,
+        }
+    }
+
     /// Stops KRaft node `n`; returns false if it was not running (ZooKeeper never stops).
     pub fn stop(&mut self, n: u32) -> bool {
         match self.node_mut(n) {

@@ -5,7 +5,8 @@
 //! and the partition states. The first live broker to register wins `/controller`; when that broker's
 //! session expires the znode is deleted and the lowest-id live broker wins it (all brokers watch it;
 //! the race is resolved by id here), with the epoch bumped. Watches reach the controller broker as
-//! messages; writes from an older controller epoch are rejected (the zkVersion check).
+//! messages; writes from an older controller epoch are rejected (the zkVersion check). The simulation
+//! starts from a formed cluster: broker 1 (the lowest id) already holds `/controller` at time zero.
 
 use super::{Controller, ControllerTimer};
 use crate::actor::{Out, TimerKind};
@@ -57,6 +58,17 @@ impl ZooKeeper {
     pub fn start(&mut self, out: &mut Out) {
         self.znodes.announce_topics(out);
         out.timer(out.now + ms(1_000), TimerKind::Controller(ControllerTimer::LivenessCheck));
+    }
+
+    /// The cluster formed before time zero: the lowest broker already holds `/controller` (epoch 1).
+    /// Returns it and what it read from ZooKeeper, for the simulation to hand over directly.
+    pub fn bootstrap_controller(&mut self) -> Option<(BrokerId, Message)> {
+        let (&winner, _) = self.sessions.iter().next()?;
+        self.controller = Some(winner);
+        self.controller_epoch += 1;
+        let mut znodes = self.znodes.clone();
+        znodes.set_registrations(&self.live());
+        Some((winner, Message::ZkBecomeController { epoch: self.controller_epoch, znodes: Box::new(znodes) }))
     }
 
     /// Session pings (`Heartbeat`) and the controller's writes.
