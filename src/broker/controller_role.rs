@@ -127,9 +127,14 @@ impl Broker {
                 }
             }
             Message::ZkBecomeController { epoch, znodes } if epoch >= self.ctl.epoch && from == NodeId::Controller(0) => {
-                self.ctl.hosted = Some(znodes);
-                let node = NodeId::Broker(self.id);
-                self.run_hosted(out, |c, o| c.activate(node, epoch, false, o));
+                if self.ctl.hosted.as_ref().is_none_or(|c| c.epoch() < epoch) {
+                    self.ctl.resign();
+                    self.ctl.hosted = Some(znodes);
+                    let node = NodeId::Broker(self.id);
+                    self.run_hosted(out, |c, o| c.activate(node, epoch, false, o));
+                }
+                // Claim the epoch in ZooKeeper (also tells it the hand-over arrived; seq 0 is untracked).
+                out.send(NodeId::Controller(0), Message::ZkWrite { epoch, seq: 0, partitions: Vec::new() });
             }
             Message::ZkBrokersChanged { epoch, live } if self.ctl.hosted.as_ref().is_some_and(|c| c.epoch() == epoch) => {
                 self.run_hosted(out, |c, o| c.on_live_brokers(&live, o));

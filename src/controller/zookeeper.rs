@@ -33,6 +33,9 @@ pub struct ZooKeeper {
     controller: Option<BrokerId>,
     /// `/controller_epoch`.
     controller_epoch: u32,
+    /// The controller broker has written with its epoch (so it got the hand-over).
+    #[serde(default)]
+    confirmed: bool,
     /// Topics, configs and `/brokers/topics/<t>/partitions/<p>/state`, as the controller reads them.
     znodes: Controller,
 }
@@ -41,7 +44,7 @@ impl ZooKeeper {
     /// ZooKeeper holding the scenario's topics; every broker starts with a session.
     pub fn new(znodes: Controller, session_timeout_ms: u64) -> ZooKeeper {
         let sessions = znodes.registrations().into_iter().map(|(b, inc, _)| (b, Session { incarnation: inc, last_ping: 0 })).collect();
-        ZooKeeper { session_timeout_ms, sessions, controller: None, controller_epoch: 0, znodes }
+        ZooKeeper { session_timeout_ms, sessions, controller: None, controller_epoch: 0, confirmed: false, znodes }
     }
 
     /// The partition states stored in ZooKeeper.
@@ -66,9 +69,15 @@ impl ZooKeeper {
         let (&winner, _) = self.sessions.iter().next()?;
         self.controller = Some(winner);
         self.controller_epoch += 1;
+        self.confirmed = false;
+        Some((winner, self.hand_over()))
+    }
+
+    /// What the controller broker reads on taking over: the epoch, topics, states and live brokers.
+    fn hand_over(&self) -> Message {
         let mut znodes = self.znodes.clone();
         znodes.set_registrations(&self.live());
-        Some((winner, Message::ZkBecomeController { epoch: self.controller_epoch, znodes: Box::new(znodes) }))
+        Message::ZkBecomeController { epoch: self.controller_epoch, znodes: Box::new(znodes) }
     }
 
     /// Session pings (`Heartbeat`) and the controller's writes.
@@ -79,6 +88,7 @@ impl ZooKeeper {
                 // The controller epoch guards every write: a zombie controller's are refused.
                 let ok = epoch == self.controller_epoch;
                 if ok {
+                    self.confirmed = true;
                     self.znodes.store_partitions(partitions);
                 }
                 out.send(from, Message::ZkWriteResponse { seq, ok });
@@ -114,7 +124,10 @@ impl ZooKeeper {
         match self.sessions.get_mut(&broker) {
             Some(s) if s.incarnation == incarnation => {
                 s.last_ping = out.now;
-                if self.controller == Some(broker) {
+                if self.controller == Some(broker) && !self.confirmed {
+                    // The hand-over was lost on the way (a cut link): read it again.
+                    out.send(NodeId::Broker(broker), self.hand_over());
+                } else if self.controller == Some(broker) {
                     // The ping's answer carries any watch the controller missed (e.g. while cut off).
                     self.notify(out);
                 }
@@ -141,10 +154,8 @@ impl ZooKeeper {
         let Some((&winner, _)) = self.sessions.iter().next() else { return false };
         self.controller = Some(winner);
         self.controller_epoch += 1;
-        let mut znodes = self.znodes.clone();
-        znodes.set_registrations(&self.live());
-        let msg = Message::ZkBecomeController { epoch: self.controller_epoch, znodes: Box::new(znodes) };
-        out.send(NodeId::Broker(winner), msg);
+        self.confirmed = false;
+        out.send(NodeId::Broker(winner), self.hand_over());
         true
     }
 
