@@ -23,6 +23,8 @@ pub enum TimerKind {
     Broker(crate::broker::BrokerTimer),
     /// Controller timers: liveness checks.
     Controller(crate::controller::ControllerTimer),
+    /// KRaft controller node timers: elections, fetches, the active controller's own timers.
+    Quorum(crate::controller::kraft::QuorumTimer),
 }
 
 /// Something an actor wants done.

@@ -38,9 +38,23 @@ pub enum Command {
     /// AlterPartitionReassignments (KIP-455): move a partition to `replicas` (the first is the new
     /// preferred leader); also how the replication factor is raised or lowered.
     ReassignPartition { topic: String, partition: u32, replicas: Vec<BrokerId> },
+    /// Kill a KRaft controller process (kafka-4.0); its log and vote survive on disk.
+    CrashController { node: u32 },
+    /// Start a crashed KRaft controller again.
+    RestartController { node: u32 },
 }
 
 impl Command {
+    /// An admin command's request name (as in `adminRequestFailed`) and topic; `None` for others.
+    pub fn admin_request(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Command::CreateTopic { name, .. } => Some(("createTopic", name)),
+            Command::AddPartitions { topic, .. } => Some(("addPartitions", topic)),
+            Command::ReassignPartition { topic, .. } => Some(("reassignPartition", topic)),
+            _ => None,
+        }
+    }
+
     /// Checks the parts of an admin command that do not depend on the cluster's state (names,
     /// broker ids, sizes); the rest is refused at run time with Kafka's exception names.
     pub fn check_admin(&self, brokers: u32) -> Result<(), String> {

@@ -95,6 +95,22 @@ pub enum MessageKind {
     WriteTxnMarkers,
     /// The leader's answer to WriteTxnMarkers.
     WriteTxnMarkersResponse,
+    /// The active controller's answer to a broker heartbeat (or NOT_CONTROLLER from another node).
+    HeartbeatResponse,
+    /// ZooKeeper tells the controller broker about registrations and its election (watches, reads).
+    ZkNotification,
+    /// The controller broker writes partition state to ZooKeeper (or ZooKeeper answers).
+    ZkWrite,
+    /// A KRaft candidate asks for a vote (KIP-595 Vote).
+    Vote,
+    /// A KRaft voter's answer to Vote.
+    VoteResponse,
+    /// A new KRaft leader announces its epoch (BeginQuorumEpoch).
+    BeginQuorumEpoch,
+    /// A KRaft follower fetches the metadata log.
+    QuorumFetch,
+    /// Metadata records (possibly none) and the leader's high watermark.
+    QuorumFetchResponse,
 }
 
 /// Everything the engine can report.
@@ -199,5 +215,17 @@ pub enum EventKind {
     /// batches, mean batch fill (per mille of `batch.size`), compressed/uncompressed (per mille) and
     /// the send-to-acknowledgement latency of its batches (p50, p99).
     ProducerMetrics { producer: ProducerIdx, records_per_sec: u64, bytes_per_sec: u64, batches_sent: u64, batch_fill_permille: u64, compression_permille: u64, latency_p50_us: u64, latency_p99_us: u64 },
+    /// A KRaft controller node won an election for `term` (its Raft leader epoch).
+    QuorumLeaderElected { node: NodeId, term: u32 },
+    /// The metadata layer (ZooKeeper `controller-0` or the KRaft leader) registered a broker.
+    BrokerRegistered { broker: BrokerId, node: NodeId },
+    /// The active KRaft controller fenced a broker that missed `broker.session.timeout.ms`.
+    BrokerFenced { broker: BrokerId, node: NodeId },
+    /// A broker's ZooKeeper session expired (no ping for `zookeeper.session.timeout.ms`).
+    ZkSessionExpired { broker: BrokerId },
+    /// A KRaft controller process stopped.
+    ControllerStopped { node: NodeId },
+    /// A KRaft controller process started (again).
+    ControllerStarted { node: NodeId },
 }
 

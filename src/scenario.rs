@@ -361,7 +361,7 @@ impl Scenario {
             NodeId::Broker(b) => broker_ok(b),
             NodeId::Producer(p) => p >= 1 && p as usize <= self.producers.len(),
             NodeId::Consumer(c) => c >= 1 && c as usize <= self.consumers.len(),
-            NodeId::Controller(c) => c == 0,
+            NodeId::Controller(c) => crate::controller::quorum::node_ids(self).contains(&c),
         };
         match cmd {
             Command::CrashBroker { broker } | Command::PowerLossBroker { broker } | Command::RestartBroker { broker } => {
@@ -379,6 +379,11 @@ impl Scenario {
                     .then_some(())
                     .ok_or(format!("no producer {producer}"))
             }
+            Command::CrashController { node } | Command::RestartController { node } => match self.profile {
+                crate::config::Profile::Kafka36 => Err("kafka-3.6: ZooKeeper (controller-0) is modelled as always up; crash the controller broker instead".into()),
+                crate::config::Profile::Kafka40 if node_ok(&NodeId::Controller(*node)) => Ok(()),
+                crate::config::Profile::Kafka40 => Err(format!("no KRaft controller {node}")),
+            },
             Command::CrashConsumer { consumer } | Command::RestartConsumer { consumer } => {
                 (*consumer >= 1 && *consumer as usize <= self.consumers.len())
                     .then_some(())

@@ -8,6 +8,7 @@ use crate::actor::{Effect, Out, TimerKind};
 use crate::broker::Broker;
 use crate::command::Command;
 use crate::consumer::Consumer;
+use crate::controller::quorum::Metadata;
 use crate::controller::Controller;
 use crate::event::{Event, EventKind, StopCause};
 use crate::ids::NodeId;
@@ -91,7 +92,7 @@ pub struct Sim {
     cost: CostModel,
     net: Network,
     brokers: Vec<Broker>,
-    controller: Controller,
+    metadata: Metadata,
     producers: Vec<Producer>,
     consumers: Vec<Consumer>,
     scenario: Scenario,
@@ -109,7 +110,7 @@ impl Sim {
         scenario.validate()?;
         let mut rng = SimRng::new(scenario.seed);
         let brokers = (1..=scenario.cluster.brokers).map(|id| Broker::new(id, scenario)).collect();
-        let controller = Controller::new(scenario, &mut rng).map_err(ScenarioError)?;
+        let metadata = Metadata::new(scenario, Controller::new(scenario, &mut rng).map_err(ScenarioError)?);
         let producers = (0..scenario.producers.len())
             .map(|i| Producer::new(i as u32 + 1, scenario))
             .collect::<Result<Vec<_>, _>>()
@@ -124,7 +125,7 @@ impl Sim {
             cost: scenario.cluster.cost_model.clone(),
             net: Network::default(),
             brokers,
-            controller,
+            metadata,
             producers,
             consumers,
             scenario: scenario.clone(),
@@ -148,7 +149,16 @@ impl Sim {
         for i in 0..self.brokers.len() {
             self.with_broker(i, |b, out| b.start(out));
         }
-        self.with_controller(|c, out| c.start(out));
+        self.with_metadata(0, |m, out| m.announce(out));
+        for n in crate::controller::quorum::node_ids(&self.scenario) {
+            self.with_metadata(n, |m, out| m.start(n, out));
+        }
+        // The cluster formed before time zero: the controller broker already read ZooKeeper.
+        if let Some((b, msg)) = self.metadata.bootstrap_controller() {
+            if let Some(i) = (b as usize).checked_sub(1).filter(|&i| i < self.brokers.len()) {
+                self.with_broker(i, |br, out| br.on_message(NodeId::Controller(0), msg, out));
+            }
+        }
         for i in 0..self.producers.len() {
             self.with_producer(i, |p, out| p.start(out));
         }
@@ -186,7 +196,7 @@ impl Sim {
     pub fn ledger(&self) -> crate::ledger::LedgerCounts {
         let acked: Vec<crate::ledger::AckedBatch> = self.producers.iter().flat_map(|p| p.acked().iter().cloned()).collect();
         let produced = self.producers.iter().map(|p| p.produced()).sum();
-        crate::ledger::audit(&self.brokers, self.controller.partitions(), &acked, produced)
+        crate::ledger::audit(&self.brokers, self.metadata.partitions(), &acked, produced)
     }
 
     /// The brokers, for inspection by tests and views.
@@ -201,7 +211,12 @@ impl Sim {
 
     /// The controller's state of every partition.
     pub fn partitions(&self) -> &std::collections::BTreeMap<crate::ids::TopicPartition, crate::net::PartitionState> {
-        self.controller.partitions()
+        self.metadata.partitions()
+    }
+
+    /// The metadata layer: ZooKeeper or the KRaft quorum.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
     }
 
     /// The time of the next scheduled happening, if any.
@@ -293,12 +308,51 @@ impl Sim {
                     self.with_consumer(i, |c, out| c.start(out));
                 }
             }
-            Command::CreateTopic { name, partitions, replication_factor } => {
-                self.with_controller(|c, out| c.create_topic(&name, partitions, replication_factor, out))
+            cmd @ (Command::CreateTopic { .. } | Command::AddPartitions { .. } | Command::ReassignPartition { .. }) => {
+                self.execute_admin(cmd)
             }
-            Command::AddPartitions { topic, count } => self.with_controller(|c, out| c.add_partitions(&topic, count, out)),
-            Command::ReassignPartition { topic, partition, replicas } => {
-                self.with_controller(|c, out| c.reassign_partition(&topic, partition, replicas, out))
+            Command::CrashController { node } => {
+                if self.metadata.stop(node) {
+                    self.emit(EventKind::ControllerStopped { node: NodeId::Controller(node) });
+                }
+            }
+            Command::RestartController { node } => {
+                if !self.metadata.is_up(node) {
+                    self.emit(EventKind::ControllerStarted { node: NodeId::Controller(node) });
+                    self.with_metadata(node, |m, out| m.start(node, out));
+                }
+            }
+        }
+    }
+
+    /// Sends an admin command to the active controller: on kafka-3.6 the broker holding ZooKeeper's
+    /// `/controller` (if it is up and has taken over that epoch), on kafka-4.0 the KRaft leader. With
+    /// no active controller the request fails (Kafka's admin client would get NOT_CONTROLLER and
+    /// time out).
+    fn execute_admin(&mut self, cmd: Command) {
+        let ran = match self.metadata.active_controller() {
+            Some(NodeId::Broker(b)) => {
+                let epoch = self.metadata.zk_controller_epoch().unwrap_or(0);
+                match (b as usize).checked_sub(1).filter(|&i| i < self.brokers.len() && self.brokers[i].is_alive()) {
+                    Some(i) => {
+                        let mut ran = false;
+                        self.with_broker(i, |br, out| ran = br.run_admin(epoch, |c, o| c.admin(&cmd, o), out));
+                        ran
+                    }
+                    None => false,
+                }
+            }
+            Some(NodeId::Controller(n)) => {
+                let mut ran = false;
+                self.with_metadata(n, |m, out| ran = m.run_active(n, |c, o| c.admin(&cmd, o), out));
+                ran
+            }
+            _ => false,
+        };
+        if !ran {
+            if let Some((request, topic)) = cmd.admin_request() {
+                let error = "TimeoutException: no active controller (NOT_CONTROLLER); the request timed out".to_string();
+                self.emit(EventKind::AdminRequestFailed { request: request.to_string(), topic: topic.to_string(), error });
             }
         }
     }
@@ -333,7 +387,11 @@ impl Sim {
                     self.with_consumer(i, |co, out| co.on_timer(t, out))
                 }
             }
-            (NodeId::Controller(_), TimerKind::Controller(t)) => self.with_controller(|c, out| c.on_timer(t, out)),
+            (NodeId::Controller(n), t @ (TimerKind::Controller(_) | TimerKind::Quorum(_))) => {
+                if self.metadata.is_up(n) && self.metadata.incarnation(n) == incarnation {
+                    self.with_metadata(n, |m, out| m.on_timer(n, t, out));
+                }
+            }
             _ => {}
         }
     }
@@ -360,7 +418,13 @@ impl Sim {
                 }
                 self.with_consumer(c as usize - 1, |co, out| co.on_message(from, msg, out))
             }
-            NodeId::Controller(_) => self.with_controller(|c, out| c.on_message(from, msg, out)),
+            NodeId::Controller(n) => {
+                if !self.metadata.is_up(n) {
+                    self.emit(EventKind::MessageDropped { msg: id, reason: format!("{to} is down") });
+                    return;
+                }
+                self.with_metadata(n, |m, out| m.on_message(n, from, msg, out))
+            }
         }
     }
 
@@ -385,10 +449,11 @@ impl Sim {
         self.carry_out(NodeId::Consumer(i as u32 + 1), incarnation, effects);
     }
 
-    fn with_controller(&mut self, f: impl FnOnce(&mut Controller, &mut Out)) {
+    fn with_metadata(&mut self, n: u32, f: impl FnOnce(&mut Metadata, &mut Out)) {
         let mut effects = std::mem::take(&mut self.effects);
-        f(&mut self.controller, &mut Out::new(self.now, &mut self.rng, &self.cost, &mut effects));
-        self.carry_out(NodeId::Controller(0), 0, effects);
+        f(&mut self.metadata, &mut Out::new(self.now, &mut self.rng, &self.cost, &mut effects));
+        let incarnation = self.metadata.incarnation(n);
+        self.carry_out(NodeId::Controller(n), incarnation, effects);
     }
 
     fn carry_out(&mut self, node: NodeId, incarnation: u32, mut effects: Vec<Effect>) {

@@ -1,5 +1,6 @@
 //! Randomized fault sweeps. For each seed a fault schedule (crashes, restarts, link cuts and heals
-//! between brokers and between brokers and controller-0, slow links) hits a 3-broker cluster with a
+//! between brokers and between brokers and the metadata nodes — ZooKeeper's controller-0 on 3.6, the
+//! KRaft controllers 1..=3 on 4.0 —, slow links) hits a 3-broker cluster with a
 //! steady acks=all producer; then everything heals, every broker restarts, the producer stops and the
 //! cluster settles for 60 s of virtual time before the safety ledger is read.
 //!
@@ -60,11 +61,18 @@ fn broker(g: &mut Gen) -> u32 {
     g.below(3) as u32 + 1
 }
 
+/// The metadata nodes of the seed's profile: ZooKeeper (3.6) or the three KRaft controllers (4.0).
+fn controllers(seed: u64) -> Vec<u32> {
+    if seed % 2 == 0 { vec![0] } else { vec![1, 2, 3] }
+}
+
 /// Two distinct ends of a link: broker-broker, or broker-controller.
-fn link(g: &mut Gen) -> (NodeId, NodeId) {
+fn link(g: &mut Gen, seed: u64) -> (NodeId, NodeId) {
     let a = broker(g);
     if g.below(3) == 0 {
-        (NodeId::Broker(a), NodeId::Controller(0))
+        let c = controllers(seed);
+        let c = if c.len() == 1 { c[0] } else { c[g.below(c.len() as u64) as usize] };
+        (NodeId::Broker(a), NodeId::Controller(c))
     } else {
         let b = (a % 3) + 1 + g.below(2) as u32;
         let b = if b > 3 { b - 3 } else { b };
@@ -84,15 +92,15 @@ fn schedule(seed: u64, power_loss: bool) -> Vec<(u64, Command)> {
                 0 => Command::CrashBroker { broker: broker(&mut g) },
                 1 => Command::RestartBroker { broker: broker(&mut g) },
                 2 | 3 => {
-                    let (a, b) = link(&mut g);
+                    let (a, b) = link(&mut g, seed);
                     Command::CutLink { a, b }
                 }
                 4 => {
-                    let (a, b) = link(&mut g);
+                    let (a, b) = link(&mut g, seed);
                     Command::HealLink { a, b }
                 }
                 5 => {
-                    let (a, b) = link(&mut g);
+                    let (a, b) = link(&mut g, seed);
                     Command::SlowLink { a, b, extra_latency_us: 1_000 + g.below(500_000) }
                 }
                 _ => Command::PowerLossBroker { broker: broker(&mut g) },
@@ -104,10 +112,10 @@ fn schedule(seed: u64, power_loss: bool) -> Vec<(u64, Command)> {
     out
 }
 
-fn all_links() -> Vec<(NodeId, NodeId)> {
+fn all_links(seed: u64) -> Vec<(NodeId, NodeId)> {
     let mut v = vec![];
     for a in 1..=3 {
-        v.push((NodeId::Broker(a), NodeId::Controller(0)));
+        v.extend(controllers(seed).into_iter().map(|c| (NodeId::Broker(a), NodeId::Controller(c))));
         for b in a + 1..=3 {
             v.push((NodeId::Broker(a), NodeId::Broker(b)));
         }
@@ -174,7 +182,7 @@ fn run_schedule(seed: u64, unclean: bool, trunc: &str, faults: &[(u64, Command)]
     let end = FAULT_WINDOW_MS.1;
     advance(&mut sim, &mut o, &mut tracker, end);
     sim.apply(Command::SetProducerRate { producer: 1, records_per_sec: 0 }).unwrap();
-    for (a, b) in all_links() {
+    for (a, b) in all_links(seed) {
         sim.apply(Command::HealLink { a, b }).unwrap();
     }
     for b in 1..=3 {

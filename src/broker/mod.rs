@@ -4,6 +4,7 @@
 //! a process crash; everything else is rebuilt from the controller after a restart. A power loss also
 //! takes each log's unflushed tail (kafka-facts.md §11).
 
+mod controller_role;
 mod fetch;
 mod fetcher;
 mod group;
@@ -60,6 +61,8 @@ pub enum BrokerTimer {
     TxnMarkers,
     /// The log cleaner looks for logs to compact (every `log.cleaner.backoff.ms`).
     LogCleaner,
+    /// kafka-3.6: a timer of the controller this broker hosts, for controller epoch `epoch`.
+    HostedController { epoch: u32, timer: crate::controller::ControllerTimer },
 }
 
 /// What survives a process crash.
@@ -103,6 +106,9 @@ pub struct Broker {
     /// A TxnMarkers timer is pending (one retry loop at a time).
     #[serde(default)]
     txn_marker_timer: bool,
+    /// Which controller this broker listens to (and, on kafka-3.6, the one it may host).
+    #[serde(default)]
+    ctl: controller_role::ControllerLink,
 }
 
 impl Broker {
@@ -126,6 +132,7 @@ impl Broker {
             next_id: 0,
             coordinator: Coordinator::new(scenario),
             txn_marker_timer: false,
+            ctl: controller_role::ControllerLink::new(scenario),
         }
     }
 
@@ -164,6 +171,7 @@ impl Broker {
         self.delayed_fetches.clear();
         self.delayed_produces.clear();
         self.coordinator.clear();
+        self.ctl.reset();
         self.handlers_busy_until.iter_mut().for_each(|t| *t = out.now);
         out.emit(EventKind::BrokerStarted { broker: self.id });
         self.send_heartbeat(out);
@@ -248,7 +256,10 @@ impl Broker {
                     self.handle_fetch_response(leader, correlation, partitions, out)
                 }
             }
-            Message::LeaderAndIsr { live_brokers, partitions, .. } => {
+            Message::LeaderAndIsr { controller_epoch, live_brokers, partitions } => {
+                if !self.accept_controller(from, controller_epoch) {
+                    return;
+                }
                 self.live_brokers = live_brokers;
                 for state in partitions {
                     self.apply_partition_state(state, out);
@@ -294,7 +305,7 @@ impl Broker {
             Message::OffsetFetch { correlation, group, partitions } => {
                 self.handle_offset_fetch(from, correlation, group, partitions, out)
             }
-            _ => {}
+            other => self.on_controller_message(from, other, out),
         }
     }
 
@@ -302,6 +313,7 @@ impl Broker {
     pub fn on_timer(&mut self, timer: BrokerTimer, out: &mut Out) {
         match timer {
             BrokerTimer::Heartbeat => self.send_heartbeat(out),
+            BrokerTimer::HostedController { epoch, timer } => self.on_hosted_timer(epoch, timer, out),
             BrokerTimer::IsrExpiration => {
                 self.maybe_shrink_isr(out);
                 out.timer(out.now + ms(self.settings.replica_lag_time_max_ms / 2).max(1), TimerKind::Broker(BrokerTimer::IsrExpiration));
@@ -361,7 +373,9 @@ impl Broker {
     }
 
     fn send_heartbeat(&mut self, out: &mut Out) {
-        out.send(NodeId::Controller(0), Message::Heartbeat { broker: self.id, incarnation: self.incarnation });
+        let to = self.heartbeat_target();
+        self.resend_zk_writes(out);
+        out.send(to, Message::Heartbeat { broker: self.id, incarnation: self.incarnation });
         out.timer(out.now + ms(self.settings.heartbeat_interval_ms), TimerKind::Broker(BrokerTimer::Heartbeat));
     }
 

@@ -5,7 +5,7 @@ use super::Broker;
 use crate::actor::Out;
 use crate::config::Profile;
 use crate::event::EventKind;
-use crate::ids::{BrokerId, NodeId, TopicPartition};
+use crate::ids::{BrokerId, TopicPartition};
 use crate::net::{Message, PartitionState};
 use crate::scenario::TruncationPolicy;
 use crate::time::{ms, Micros};
@@ -230,6 +230,8 @@ impl Broker {
     }
 
     fn request_isr_change(&mut self, tp: &TopicPartition, new_isr: Vec<BrokerId>, out: &mut Out) {
+        // AlterPartition goes to the active controller (KIP-497); none known yet, try again later.
+        let Some(controller) = self.ctl.active() else { return };
         let Some(r) = self.replicas.get_mut(tp) else { return };
         r.pending_isr = Some(new_isr.clone());
         let msg = Message::AlterPartition {
@@ -239,6 +241,6 @@ impl Broker {
             partition_epoch: r.state.partition_epoch,
             new_isr,
         };
-        out.send(NodeId::Controller(0), msg);
+        out.send(controller, msg);
     }
 }

@@ -10,6 +10,17 @@ use crate::ids::{BrokerId, TopicPartition};
 use crate::net::PartitionState;
 
 impl Controller {
+    /// Runs an admin command (`CreateTopic`, `AddPartitions`, `ReassignPartition`); others are ignored.
+    pub fn admin(&mut self, cmd: &crate::command::Command, out: &mut Out) {
+        use crate::command::Command;
+        match cmd {
+            Command::CreateTopic { name, partitions, replication_factor } => self.create_topic(name, *partitions, *replication_factor, out),
+            Command::AddPartitions { topic, count } => self.add_partitions(topic, *count, out),
+            Command::ReassignPartition { topic, partition, replicas } => self.reassign_partition(topic, *partition, replicas.clone(), out),
+            _ => {}
+        }
+    }
+
     /// CreateTopics without an explicit assignment: every replica starts in the ISR, replica[0] leads.
     pub fn create_topic(&mut self, name: &str, partitions: u32, replication_factor: u32, out: &mut Out) {
         if self.partitions.keys().any(|tp| tp.topic == name) {

@@ -1,4 +1,8 @@
 //! The controller: replica placement, leader election, metadata.
+//!
+//! [`Controller`] is the partition state machine. Where it runs depends on the profile: on kafka-3.6
+//! on the broker that won ZooKeeper's `/controller` znode ([`zookeeper`]), on kafka-4.0 on the leader
+//! of the KRaft quorum ([`kraft`]). [`quorum::Metadata`] is the simulation's handle on either.
 
 mod admin;
 mod election;
@@ -7,6 +11,12 @@ pub mod policy;
 mod reassign;
 mod rebalance;
 
+mod hosting;
+pub mod kraft;
+pub mod quorum;
+pub mod zookeeper;
+
+pub use hosting::{ControllerExtras, Held, MetaRecord};
 pub use reassign::Reassignment;
 
 use crate::actor::{Out, TimerKind};
@@ -29,7 +39,7 @@ pub enum ControllerTimer {
 }
 
 /// A broker as the metadata quorum sees it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Registration {
     incarnation: u32,
     last_heartbeat: Micros,
@@ -39,7 +49,7 @@ struct Registration {
 /// The metadata quorum with the active controller: ZooKeeper plus the controller broker on
 /// kafka-3.6, the KRaft quorum on kafka-4.0. Modelled as one always-available node
 /// (`controller-0`); brokers reach it over the network, so cutting that link fences a broker.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Controller {
     profile: Profile,
     epoch: u32,

@@ -274,6 +274,19 @@ pub enum Message {
     WriteTxnMarkersRequest { correlation: u64, producer_id: i64, producer_epoch: i16, commit: bool, partitions: Vec<TopicPartition> },
     /// Per-partition results of WriteTxnMarkers (`batch_id` unused).
     WriteTxnMarkersResponse { correlation: u64, producer_id: i64, results: Vec<ProduceResult> },
+    /// The active controller accepted a heartbeat (`ok`), or NOT_CONTROLLER with the leader if known.
+    HeartbeatResponse { ok: bool, leader: Option<u32> },
+    /// ZooKeeper to the broker that won `/controller`: the epoch and everything it must read.
+    ZkBecomeController { epoch: u32, znodes: Box<crate::controller::Controller> },
+    /// ZooKeeper watch: the registered brokers (id, incarnation) changed.
+    ZkBrokersChanged { epoch: u32, live: Vec<(BrokerId, u32)> },
+    /// The controller broker writes partition states (rejected unless `epoch` is current) and, when
+    /// it changed, the rest of its state (topic settings, reassignments: `/admin/...`, `/config/...`).
+    ZkWrite { epoch: u32, seq: u64, partitions: Vec<PartitionState>, #[serde(default)] state: Option<Box<crate::controller::ControllerExtras>> },
+    /// ZooKeeper's answer to a write; `ok: false` means another controller took over.
+    ZkWriteResponse { seq: u64, ok: bool },
+    /// KRaft messages between controller nodes.
+    Raft(crate::controller::kraft::RaftMessage),
 }
 
 /// A JoinGroup request.
@@ -324,7 +337,9 @@ impl Message {
                 Message::FetchResponse { partitions, .. } => partitions.iter().map(|p| 40 + p.records.len() as u64).sum(),
                 Message::FetchRequest { partitions, .. } => 30 * partitions.len() as u64,
                 Message::ProduceResponse { results, .. } => 30 * results.len() as u64,
-                Message::MetadataResponse { partitions, .. } | Message::LeaderAndIsr { partitions, .. } => {
+                Message::ZkBecomeController { znodes, .. } => 40 * znodes.partitions().len() as u64,
+                Message::Raft(m) => m.bytes(),
+                Message::MetadataResponse { partitions, .. } | Message::LeaderAndIsr { partitions, .. } | Message::ZkWrite { partitions, .. } => {
                     40 * partitions.len() as u64
                 }
                 _ => 0,
@@ -366,6 +381,10 @@ impl Message {
             Message::EndTxnResponse { .. } => K::EndTxnResponse,
             Message::WriteTxnMarkersRequest { .. } => K::WriteTxnMarkers,
             Message::WriteTxnMarkersResponse { .. } => K::WriteTxnMarkersResponse,
+            Message::HeartbeatResponse { .. } => K::HeartbeatResponse,
+            Message::ZkBecomeController { .. } | Message::ZkBrokersChanged { .. } => K::ZkNotification,
+            Message::ZkWrite { .. } | Message::ZkWriteResponse { .. } => K::ZkWrite,
+            Message::Raft(m) => m.kind(),
         }
     }
 }
