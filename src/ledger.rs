@@ -137,6 +137,10 @@ fn divergent(brokers: &[Broker], tp: &TopicPartition, state: &PartitionState) ->
 fn removed_by_cleanup(brokers: &[Broker], partitions: &BTreeMap<TopicPartition, PartitionState>, a: &AckedBatch) -> bool {
     let Some(leader) = partitions.get(&a.tp).and_then(|s| s.leader) else { return false };
     let Some(log) = brokers.get(leader as usize - 1).and_then(|b| b.disk.logs.get(&a.tp)) else { return false };
+    // acks=0 batches have no offset (-1): nothing to compare, so they are audited as usual.
+    if a.base_offset < 0 {
+        return false;
+    }
     if a.base_offset < log.log_start_offset() {
         return true;
     }
