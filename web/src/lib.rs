@@ -6,7 +6,9 @@ pub mod app;
 pub mod components;
 pub mod driver;
 pub mod layout;
+pub mod lessons;
 pub mod notable;
+pub mod permalink;
 pub mod view_model;
 
 /// Installs a panic hook that logs to the console and shows the message in the page.
