@@ -6,9 +6,6 @@ use crate::components::clients::{Consumers, Producers};
 use crate::components::cluster::Cluster;
 use crate::components::flights::Flights;
 use crate::components::ledger::LedgerLine;
-use crate::components::lesson_picker::LessonPicker;
-use crate::components::narration::Narration;
-use crate::lessons::Lang;
 use crate::components::top_bar::TopBar;
 use crate::driver::{performance_now, Driver, FrameLoop, DEFAULT_SCENARIO};
 use crate::layout::{SCENE_H, SCENE_W};
@@ -135,49 +132,7 @@ pub fn app() -> Html {
         })
     };
 
-    // ---- Lessons, narration and share links ----
-    let loaded = use_state(|| (choice.lesson.clone(), choice.json.clone()));
-    let steps = use_memo(loaded.1.clone(), |json| crate::lessons::narration(json));
-    let lang = use_state(Lang::default);
-    let share_url = use_state(|| None::<String>);
-    let on_pick = {
-        let (slot, state, note, loaded, share_url) = (slot.clone(), state.clone(), note.clone(), loaded.clone(), share_url.clone());
-        Callback::from(move |id: Option<String>| {
-            let json = id.as_deref().and_then(crate::lessons::lesson_json).unwrap_or(DEFAULT_SCENARIO);
-            let speed = slot.borrow().as_ref().map(|d| d.speed).unwrap_or(1.0);
-            match Driver::from_json(json, None) {
-                Ok(mut d) => {
-                    d.speed = speed;
-                    *slot.borrow_mut() = Ok(d);
-                    state.dispatch(Action::Reset);
-                    with_driver(&slot, &state, |d| Some(d.advance(0)));
-                    crate::lessons::set_location_hash(&id.as_ref().map(|i| format!("lesson={i}")).unwrap_or_default());
-                    note.set(None);
-                    share_url.set(None);
-                    loaded.set((id, json.to_owned()));
-                }
-                Err(e) => note.set(Some(format!("could not load the lesson: {e}"))),
-            }
-        })
-    };
-    let on_share = {
-        let (slot, note, loaded, share_url) = (slot.clone(), note.clone(), loaded.clone(), share_url.clone());
-        Callback::from(move |()| {
-            let (seed, now) = match slot.borrow().as_ref() {
-                Ok(d) => (d.seed(), d.now_us()),
-                Err(_) => return,
-            };
-            match crate::lessons::share_fragment(loaded.0.as_deref(), &loaded.1, seed, now) {
-                Ok(f) => share_url.set(crate::lessons::set_location_hash(&f)),
-                Err(e) => note.set(Some(e)),
-            }
-        })
-    };
-    let on_lang = {
-        let lang = lang.clone();
-        Callback::from(move |l: Lang| lang.set(l))
-    };
-    let lesson_title = loaded.0.as_ref().and_then(|id| crate::lessons::index().into_iter().find(|l| &l.id == id)).map(|l| (*lang).pick(&l.title.0, &l.title.1).to_owned());
+    let lessons = crate::lesson_ui::use_lessons(&slot, &state, &note, &choice);
 
     let driver = slot.borrow();
     let d = match driver.as_ref() {
@@ -192,14 +147,14 @@ pub fn app() -> Html {
         }
     };
     let brokers: Vec<BrokerId> = state.brokers.keys().copied().collect();
-    let note_text = (*note).clone().or_else(|| state.narration.clone());
+    let note_text = (*note).clone().or_else(|| if lessons.narrates { None } else { state.narration.clone() });
     html! {
         <div class="app">
             <TopBar profile={d.profile.clone()} seed={d.seed()} playing={d.playing} speed={d.speed} now_us={state.now_us}
                 {on_toggle} {on_step} {on_speed} {on_seed} />
             <LedgerLine ledger={state.shown_ledger().clone()} trace_hash={state.trace_hash.clone()} note={note_text} />
-            <LessonPicker lessons={crate::lessons::index()} current={loaded.0.clone()} lang={*lang} {on_pick} {on_share} share_url={(*share_url).clone()} />
-            <Narration steps={(*steps).clone()} now_us={state.now_us} lang={*lang} on_lang={Some(on_lang)} title={lesson_title} />
+            { lessons.picker }
+            { lessons.narration }
             <svg class="scene" viewBox={format!("0 0 {SCENE_W} {SCENE_H}")} preserveAspectRatio="xMidYMin meet"
                 role="img" aria-label="Producers, the Kafka cluster and consumers">
                 <defs>

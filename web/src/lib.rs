@@ -6,6 +6,7 @@ pub mod app;
 pub mod components;
 pub mod driver;
 pub mod layout;
+pub mod lesson_ui;
 pub mod lessons;
 pub mod notable;
 pub mod permalink;
