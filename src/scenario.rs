@@ -448,4 +448,16 @@ mod tests {
         let e = Scenario::from_json(text).unwrap_err().0;
         assert!(e.contains("timeline[0]") && e.contains("broker 7"), "{e}");
     }
+    // Ref: KIP-1030 (Kafka 4.0: segment.bytes at least 1 MiB); kafka-facts.md Caveats
+    #[test]
+    fn kafka_4_0_refuses_segments_below_one_mib_and_3_6_accepts_them() {
+        let topic = |profile: &str, bytes: u64| format!(r#"{{"profile": "{profile}", "cluster": {{"brokers": 1}},
+            "topics": [{{"name": "t", "partitions": 1, "config": {{"segment.bytes": {bytes}}}}}]}}"#);
+        let e = Scenario::from_json(&topic("kafka-4.0", 2000)).unwrap_err().0;
+        assert!(e.contains("topics[0].config.segment.bytes") && e.contains("1048576"), "{e}");
+        assert!(Scenario::from_json(&topic("kafka-4.0", 1_048_576)).is_ok());
+        assert!(Scenario::from_json(&topic("kafka-3.6", 2000)).is_ok());
+        let broker = r#"{"profile": "kafka-4.0", "cluster": {"brokers": 1, "config": {"log.segment.bytes": 4096}}}"#;
+        assert!(Scenario::from_json(broker).unwrap_err().0.contains("log.segment.bytes"));
+    }
 }
