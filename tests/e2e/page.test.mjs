@@ -110,6 +110,8 @@ test('a lesson link opens lesson 6 with narration, and its acked-then-lost recor
   const text = lesson.getByTestId('narration-text');
   await text.waitFor({ timeout: 30_000 });
   assert.match(await text.textContent(), /acks=1/);
+  // The first step points at producer 1; later ones at partitions (every replica of orders-0) and brokers.
+  await lesson.waitForSelector('[data-testid="producer-1"].narration-target', { timeout: 10_000 });
   assert.equal(await lesson.getByTestId('lesson-picker').inputValue(), '06-acks1-acked-then-lost');
   assert.equal(await lesson.getByTestId('seed').inputValue(), '7');
   // 100× (the slider is log10 of the speed): the lesson's 16 virtual seconds take a fraction of a second.
