@@ -22,6 +22,9 @@ pub struct AckedBatch {
     pub crc: u32,
     /// Records in it.
     pub records: u32,
+    /// Offset the leader gave it (a retention or compaction check: see [`audit`]).
+    #[serde(default)]
+    pub base_offset: i64,
 }
 
 /// The ledger's counts, as `kafkascope run` prints them.
@@ -99,7 +102,7 @@ pub fn audit(
     for a in acked {
         counts.acknowledged += a.records as u64;
         let found = present.get(&a.tp).is_some_and(|m| m.contains_key(&a.crc));
-        if !found {
+        if !found && !removed_by_cleanup(brokers, partitions, a) {
             counts.acked_lost += a.records as u64;
         }
     }
@@ -129,4 +132,22 @@ pub fn divergent_replicas(brokers: &[Broker], tp: &TopicPartition, state: &Parti
         }
     }
     found
+}
+
+/// Whether a batch missing from the leader was removed on purpose: retention moved the log start
+/// past it, or the log cleaner rewrote the (non-active) segments of a compacted log that held it.
+/// Found by lesson 16 (retention and compaction), where the ledger counted every deleted record as
+/// "acked-then-lost".
+fn removed_by_cleanup(brokers: &[Broker], partitions: &BTreeMap<TopicPartition, PartitionState>, a: &AckedBatch) -> bool {
+    let Some(leader) = partitions.get(&a.tp).and_then(|s| s.leader) else { return false };
+    let Some(log) = brokers.get(leader as usize - 1).and_then(|b| b.disk.logs.get(&a.tp)) else { return false };
+    // acks=0 batches have no offset (-1): nothing to compare, so they are audited as usual.
+    if a.base_offset < 0 {
+        return false;
+    }
+    if a.base_offset < log.log_start_offset() {
+        return true;
+    }
+    let active_base = log.segments().last().map_or(0, |s| s.base_offset);
+    log.config.cleanup_policy_compact && a.base_offset < active_base
 }

@@ -291,6 +291,19 @@ impl Scenario {
             return err(format!("cluster.brokers = {n} must be between 1 and 32"));
         }
         self.cluster.cost_model.validate().map_err(ScenarioError)?;
+        // Kafka 4.0 raised the minimum of (log.)segment.bytes from 14 bytes to 1 MiB (KIP-1030;
+        // kafka-facts.md, Caveats). Found by lesson 15, whose narration says 4.0 refuses small segments.
+        if self.profile == crate::config::Profile::Kafka40 {
+            let small = |o: &crate::config::Overrides, k: &str| o.0.get(k).and_then(|v| v.parse::<i64>().ok()).filter(|&v| v < 1_048_576);
+            if let Some(v) = small(&self.cluster.config.0, "log.segment.bytes") {
+                return err(format!("cluster.config.log.segment.bytes = {v} is below kafka-4.0's minimum 1048576 (KIP-1030)"));
+            }
+            for (i, t) in self.topics.iter().enumerate() {
+                if let Some(v) = small(&t.config.0, "segment.bytes") {
+                    return err(format!("topics[{i}].config.segment.bytes = {v} is below kafka-4.0's minimum 1048576 (KIP-1030)"));
+                }
+            }
+        }
         for (i, t) in self.topics.iter().enumerate() {
             if !crate::command::legal_topic_name(&t.name) {
                 return err(format!("topics[{i}].name {:?} is not a legal topic name", t.name));
@@ -439,5 +452,17 @@ mod tests {
             "timeline": [{"atMs": 5, "command": {"type": "crashBroker", "broker": 7}}]}"#;
         let e = Scenario::from_json(text).unwrap_err().0;
         assert!(e.contains("timeline[0]") && e.contains("broker 7"), "{e}");
+    }
+    // Ref: KIP-1030 (Kafka 4.0: segment.bytes at least 1 MiB); kafka-facts.md Caveats
+    #[test]
+    fn kafka_4_0_refuses_segments_below_one_mib_and_3_6_accepts_them() {
+        let topic = |profile: &str, bytes: u64| format!(r#"{{"profile": "{profile}", "cluster": {{"brokers": 1}},
+            "topics": [{{"name": "t", "partitions": 1, "config": {{"segment.bytes": {bytes}}}}}]}}"#);
+        let e = Scenario::from_json(&topic("kafka-4.0", 2000)).unwrap_err().0;
+        assert!(e.contains("topics[0].config.segment.bytes") && e.contains("1048576"), "{e}");
+        assert!(Scenario::from_json(&topic("kafka-4.0", 1_048_576)).is_ok());
+        assert!(Scenario::from_json(&topic("kafka-3.6", 2000)).is_ok());
+        let broker = r#"{"profile": "kafka-4.0", "cluster": {"brokers": 1, "config": {"log.segment.bytes": 4096}}}"#;
+        assert!(Scenario::from_json(broker).unwrap_err().0.contains("log.segment.bytes"));
     }
 }

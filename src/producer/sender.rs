@@ -252,7 +252,7 @@ impl Producer {
         if error.is_none() {
             let crc = batch.bytes.get(17..21).map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
             let tp = TopicPartition::new(self.topic.clone(), batch.partition);
-            self.acked.push(AckedBatch { tp, crc, records: batch.records });
+            self.acked.push(AckedBatch { tp, crc, records: batch.records, base_offset });
             self.metrics.on_acked(batch.records, out.now.saturating_sub(batch.created));
             self.touch_metrics(out);
         }

@@ -16,7 +16,7 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
-let server, url, browser, page;
+let server, url, browser, context, page;
 const outside = [];
 const pageErrors = [];
 
@@ -28,7 +28,7 @@ before(async () => {
   await mkdir(OUT, { recursive: true });
   ({ server, url } = await serve(DIST, 0));
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   // Every request must stay on 127.0.0.1: anything else is recorded and refused.
   await context.route('**/*', (route) => {
     const u = new URL(route.request().url());
@@ -167,6 +167,47 @@ test('keyboard: space toggles play, ? shows the shortcuts, Escape hides them', a
   await page.getByTestId('help').waitFor({ timeout: 5_000 });
   await page.keyboard.press('Escape');
   await page.getByTestId('help').waitFor({ state: 'detached', timeout: 5_000 });
+});
+
+test('a lesson link opens lesson 6 with narration, and its acked-then-lost record shows by the end', async () => {
+  const lesson = await context.newPage();
+  lesson.on('pageerror', (e) => pageErrors.push(String(e)));
+  await lesson.goto(`${url}#lesson=06-acks1-acked-then-lost&seed=7`);
+  const text = lesson.getByTestId('narration-text');
+  await text.waitFor({ timeout: 30_000 });
+  assert.match(await text.textContent(), /acks=1/);
+  // The first step points at producer 1; later ones at partitions (every replica of orders-0) and brokers.
+  await lesson.waitForSelector('[data-testid="producer-1"].narration-target', { timeout: 10_000 });
+  assert.equal(await lesson.getByTestId('lesson-picker').inputValue(), '06-acks1-acked-then-lost');
+  assert.equal(await lesson.getByTestId('seed').inputValue(), '7');
+  // 100× (the slider is log10 of the speed): the lesson's 16 virtual seconds take a fraction of a second.
+  await lesson.getByTestId('speed').fill('2');
+  await lesson.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="acked-lost-count"]');
+    return el && Number(el.textContent.replace(/[^0-9]/g, '')) > 0;
+  }, null, { timeout: 60_000 });
+  await lesson.waitForFunction(() => /acked-then-lost = 1/.test(document.querySelector('[data-testid="narration-text"]').textContent),
+    null, { timeout: 60_000 });
+  // The last step points at broker 2, which the scene highlights; the 繁中 toggle switches the text.
+  await lesson.waitForSelector('[data-testid="broker-2"].narration-target', { timeout: 10_000 });
+  await lesson.getByTestId('narration-lang-zh').click();
+  assert.match(await text.textContent(), /broker 2/);
+  assert.match(await text.textContent(), /領導者/);
+  await lesson.screenshot({ path: join(OUT, 'lesson-06-end.png') });
+  // Share puts the lesson, seed and moment into the address bar.
+  await lesson.getByTestId('share').click();
+  assert.match(lesson.url(), /#lesson=06-acks1-acked-then-lost&seed=7&t=\d+$/);
+  await lesson.close();
+});
+
+test('a malformed share link shows a message and the default scenario, without an error', async () => {
+  const bad = await context.newPage();
+  bad.on('pageerror', (e) => pageErrors.push(String(e)));
+  await bad.goto(`${url}#scenario=%%%%&seed=x`);
+  await bad.getByTestId('play-toggle').waitFor({ timeout: 30_000 });
+  assert.match(await bad.locator('.ledger').textContent(), /could not be opened/);
+  assert.equal(await bad.locator('[data-testid^="broker-"]').count(), 3, 'the default scenario runs');
+  await bad.close();
 });
 
 test('no request left 127.0.0.1 and the page raised no error', () => {

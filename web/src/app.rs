@@ -59,17 +59,30 @@ fn typing(e: &KeyboardEvent) -> bool {
 /// The whole page: top bar, safety ledger, the scene, the side panel and the timeline.
 #[function_component(App)]
 pub fn app() -> Html {
+    // A share link or lesson in the URL fragment picks what runs (crate::lessons, crate::permalink).
+    let choice = use_memo((), |_| crate::lessons::choose(&crate::lessons::location_hash(), DEFAULT_SCENARIO));
+    let start_us = choice.t_ms.unwrap_or(0).saturating_mul(1000);
     let slot: DriverSlot = use_mut_ref(|| {
-        Driver::from_json(DEFAULT_SCENARIO, None).map(|mut d| {
+        let mut d = Driver::from_json(&choice.json, choice.seed);
+        if let Ok(d) = d.as_mut() {
+            d.playing = start_us == 0; // a link to a moment opens paused there
             d.attach_store(crate::store::Store::new("kafkascope"));
-            d
-        })
+        }
+        d
     });
     let state = {
         let slot = slot.clone();
-        use_reducer(move || slot.try_borrow().ok().and_then(|d| d.as_ref().ok().map(|d| (*d.view()).clone())).unwrap_or_default())
+        // The first frame (time 0, or a share link's moment) is folded in before the first render.
+        use_reducer(move || {
+            let first = slot.try_borrow_mut().ok().and_then(|mut d| d.as_mut().ok().map(|d| d.advance(start_us)));
+            let s = Rc::new(ViewState::default());
+            Rc::unwrap_or_clone(match first {
+                Some(a) => s.reduce(a),
+                None => s,
+            })
+        })
     };
-    let note = use_state(|| None::<String>);
+    let note = use_state(|| choice.problem.clone());
     let lang = use_state(Lang::default);
     let menu = use_state(|| None::<(MenuTarget, f64, f64)>);
     let help = use_state(|| false);
@@ -257,6 +270,8 @@ pub fn app() -> Html {
         });
     }
 
+    let lessons = crate::lesson_ui::use_lessons(&slot, &state, &note, &choice);
+
     let mut driver = slot.borrow_mut();
     let d = match driver.as_mut() {
         Ok(d) => d,
@@ -281,7 +296,7 @@ pub fn app() -> Html {
         _ => None,
     };
     let brokers: Vec<BrokerId> = state.brokers.keys().copied().collect();
-    let note_text = (*note).clone().or_else(|| state.narration.clone());
+    let note_text = (*note).clone().or_else(|| if lessons.narrates { None } else { state.narration.clone() });
     let ticks = d.ticks();
     let on_lang = { let lang = lang.clone(); Callback::from(move |()| lang.set(lang.other())) };
     let on_help = { let help = help.clone(); Callback::from(move |()| help.set(!*help)) };
@@ -292,6 +307,8 @@ pub fn app() -> Html {
             <TopBar profile={d.profile.clone()} seed={d.seed()} playing={d.playing} speed={d.speed} now_us={state.now_us}
                 {on_toggle} {on_step} {on_speed} {on_seed} {on_back} {on_lang} {on_help} />
             <LedgerLine ledger={state.shown_ledger().clone()} trace_hash={state.trace_hash.clone()} note={note_text} />
+            { lessons.picker }
+            { lessons.narration }
             <div class="stage">
                 <svg class="scene" viewBox={format!("0 0 {SCENE_W} {SCENE_H}")} preserveAspectRatio="xMidYMin meet"
                     role="img" aria-label="Producers, the Kafka cluster and consumers">

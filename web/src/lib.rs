@@ -10,8 +10,11 @@ pub mod hooks;
 pub mod i18n;
 pub mod inspect;
 pub mod layout;
+pub mod lesson_ui;
+pub mod lessons;
 pub mod links;
 pub mod notable;
+pub mod permalink;
 pub mod store;
 pub mod view_model;
 

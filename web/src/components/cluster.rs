@@ -100,7 +100,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 })
             };
             Some(html! {
-                <g key={format!("{}-{}", key.0, key.1)} class={classes!("replica", leader.then_some("leader"))}>
+                <g key={format!("{}-{}", key.0, key.1)} class={classes!("replica", leader.then_some("leader"))} data-target={format!("{}-{}", key.0, key.1)}>
                     <text class="part-label" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 12.0)}>
                         <tspan class="tp">{ format!("{}-{}", key.0, key.1) }</tspan>
                         <tspan class="role" dx="6">{ role }</tspan>

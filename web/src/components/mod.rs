@@ -4,6 +4,8 @@ pub mod clients;
 pub mod cluster;
 pub mod flights;
 pub mod ledger;
+pub mod lesson_picker;
+pub mod narration;
 pub mod strip;
 pub mod top_bar;
 pub mod help;

@@ -1,0 +1,83 @@
+//! The lesson picker, narration panel and share button wired to the driver, as one hook, so the page
+//! (`app.rs`) only calls [`use_lessons`] and places the two pieces it returns.
+
+use crate::components::lesson_picker::LessonPicker;
+use crate::components::narration::Narration;
+use crate::driver::{Driver, DEFAULT_SCENARIO};
+use crate::lessons::{Choice, Lang};
+use crate::view_model::{Action, ViewState};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// What [`use_lessons`] gives the page.
+pub struct LessonUi {
+    /// The "lesson ▾" picker and share button.
+    pub picker: Html,
+    /// The narration panel (empty when the scenario has no narration).
+    pub narration: Html,
+    /// Whether the running scenario narrates (the ledger line then need not repeat it).
+    pub narrates: bool,
+}
+
+/// Lesson state and callbacks. `choice` is what the page was opened with (see [`crate::lessons::choose`]).
+#[hook]
+pub fn use_lessons(
+    slot: &Rc<RefCell<Result<Driver, String>>>,
+    state: &UseReducerHandle<ViewState>,
+    note: &UseStateHandle<Option<String>>,
+    choice: &Choice,
+) -> LessonUi {
+    let loaded = use_state(|| (choice.lesson.clone(), choice.json.clone()));
+    let steps = use_memo(loaded.1.clone(), |json| crate::lessons::narration(json));
+    let lang = use_state(Lang::default);
+    let share_url = use_state(|| None::<String>);
+    let on_pick = {
+        let (slot, state, note, loaded, share_url) = (slot.clone(), state.clone(), note.clone(), loaded.clone(), share_url.clone());
+        Callback::from(move |id: Option<String>| {
+            let json = id.as_deref().and_then(crate::lessons::lesson_json).unwrap_or(DEFAULT_SCENARIO);
+            let speed = slot.try_borrow().ok().and_then(|d| d.as_ref().ok().map(|d| d.speed)).unwrap_or(1.0);
+            match Driver::from_json(json, None) {
+                Ok(mut d) => {
+                    d.speed = speed;
+                    let first = d.advance(0);
+                    if let Ok(mut s) = slot.try_borrow_mut() {
+                        *s = Ok(d);
+                    }
+                    state.dispatch(Action::Reset);
+                    state.dispatch(first);
+                    crate::lessons::set_location_hash(&id.as_ref().map(|i| format!("lesson={i}")).unwrap_or_default());
+                    note.set(None);
+                    share_url.set(None);
+                    loaded.set((id, json.to_owned()));
+                }
+                Err(e) => note.set(Some(format!("could not load the lesson: {e}"))),
+            }
+        })
+    };
+    let on_share = {
+        let (slot, note, loaded, share_url) = (slot.clone(), note.clone(), loaded.clone(), share_url.clone());
+        Callback::from(move |()| {
+            let Some((seed, now)) = slot.try_borrow().ok().and_then(|d| d.as_ref().ok().map(|d| (d.seed(), d.now_us()))) else { return };
+            match crate::lessons::share_fragment(loaded.0.as_deref(), &loaded.1, seed, now) {
+                Ok(f) => share_url.set(crate::lessons::set_location_hash(&f)),
+                Err(e) => note.set(Some(e)),
+            }
+        })
+    };
+    let on_lang = {
+        let lang = lang.clone();
+        Callback::from(move |l: Lang| lang.set(l))
+    };
+    let index = crate::lessons::index();
+    let title = loaded.0.as_ref().and_then(|id| index.iter().find(|l| &l.id == id)).map(|l| (*lang).pick(&l.title.0, &l.title.1).to_owned());
+    LessonUi {
+        picker: html! {
+            <LessonPicker lessons={index.clone()} current={loaded.0.clone()} lang={*lang} {on_pick} {on_share} share_url={(*share_url).clone()} />
+        },
+        narration: html! {
+            <Narration steps={(*steps).clone()} now_us={state.now_us} lang={*lang} on_lang={Some(on_lang)} {title} />
+        },
+        narrates: !steps.is_empty(),
+    }
+}
