@@ -11,7 +11,7 @@
 //! `SEEDS=n` sets the number of seeds of the invariant-checked clean sweep (default 12, so a plain debug
 //! `cargo test` stays quick; the not-blind sweeps stop at their first witness, the power-loss report
 //! looks at up to 200; CI runs
-//! `SEEDS=2000 cargo test --profile sweep --test sweep_faults`); `SEED=s` replays one seed.
+//! `SEEDS=200 cargo test --profile sweep --test sweep_faults`); `SEED=s` replays one seed.
 //! Ref: kafka-facts.md §4 (acks=all + min ISR 2 + clean elections + leader-epoch truncation keep
 //! every acknowledged record while one in-sync copy survives), §11 (a power loss may break that).
 
