@@ -47,6 +47,8 @@ pub enum MessageKind {
     FetchResponse,
     /// The controller tells a broker to lead or follow (ZooKeeper mode), or the metadata it must apply.
     LeaderAndIsr,
+    /// A broker acknowledges the partition states it applied.
+    LeaderAndIsrResponse,
     /// A leader asks the controller to change a partition's ISR (KIP-497).
     AlterPartition,
     /// The controller's answer to AlterPartition.

@@ -140,7 +140,7 @@ impl Broker {
             Message::ZkBrokersChanged { epoch, live } if self.ctl.hosted.as_ref().is_some_and(|c| c.epoch() == epoch) => {
                 self.run_hosted(out, |c, o| c.on_live_brokers(&live, o));
             }
-            m @ Message::AlterPartition { .. } => self.run_hosted(out, |c, o| c.on_message(from, m, o)),
+            m @ (Message::AlterPartition { .. } | Message::LeaderAndIsrResponse { .. }) => self.run_hosted(out, |c, o| c.on_message(from, m, o)),
             Message::ZkWriteResponse { seq, ok } if from == NodeId::Controller(0) && self.ctl.hosted.is_some() => {
                 if !ok {
                     // BADVERSION on the controller epoch: another broker is the controller now.

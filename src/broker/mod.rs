@@ -261,9 +261,11 @@ impl Broker {
                     return;
                 }
                 self.live_brokers = live_brokers;
+                let acked = partitions.iter().map(|s| (s.tp.clone(), s.leader_epoch, s.partition_epoch)).collect();
                 for state in partitions {
                     self.apply_partition_state(state, out);
                 }
+                out.send(from, Message::LeaderAndIsrResponse { controller_epoch, acked });
                 self.ensure_fetching(out);
                 self.sync_coordinators(out);
             }

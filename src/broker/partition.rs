@@ -25,6 +25,10 @@ pub struct FollowerState {
     pub leader_leo_at_last_fetch: i64,
 }
 
+/// How long an AlterPartition may go unanswered before the leader proposes again: the broker's
+/// channel to the controller times requests out after `controller.socket.timeout.ms` (30 s).
+const ALTER_PARTITION_TIMEOUT_MS: u64 = 30_000;
+
 /// This broker's replica of a partition.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Replica {
@@ -36,6 +40,9 @@ pub struct Replica {
     pub followers: BTreeMap<BrokerId, FollowerState>,
     /// Leader only: an ISR change sent to the controller and not yet answered.
     pub pending_isr: Option<Vec<BrokerId>>,
+    /// Leader only: when that ISR change was sent.
+    #[serde(default)]
+    pub pending_isr_at: Micros,
     /// Leader only: the LEO when this epoch began (a follower must reach it to join the ISR).
     pub epoch_start_offset: i64,
 }
@@ -95,12 +102,12 @@ impl Broker {
                     (b, FollowerState { leo: -1, last_caught_up: caught_up, last_fetch: 0, leader_leo_at_last_fetch: -1 })
                 })
                 .collect();
-            let replica = Replica { state, hw, followers, pending_isr: None, epoch_start_offset: leo };
+            let replica = Replica { state, hw, followers, pending_isr: None, pending_isr_at: 0, epoch_start_offset: leo };
             self.replicas.insert(tp.clone(), replica);
             self.fail_delayed_for(&tp, out);
             self.maybe_increment_hw(&tp, out);
         } else {
-            let replica = Replica { state, hw, followers: BTreeMap::new(), pending_isr: None, epoch_start_offset: leo };
+            let replica = Replica { state, hw, followers: BTreeMap::new(), pending_isr: None, pending_isr_at: 0, epoch_start_offset: leo };
             self.replicas.insert(tp.clone(), replica);
             self.fail_delayed_for(&tp, out);
             if self.settings.truncation == TruncationPolicy::HighWatermark {
@@ -208,7 +215,13 @@ impl Broker {
         let led: Vec<TopicPartition> = self.replicas.keys().filter(|tp| self.is_leader(tp)).cloned().collect();
         for tp in led {
             let leader_leo = self.log_mut(&tp).log_end_offset();
-            let Some(r) = self.replicas.get(&tp) else { continue };
+            let Some(r) = self.replicas.get_mut(&tp) else { continue };
+            if r.pending_isr.is_some() && out.now.saturating_sub(r.pending_isr_at) >= ms(ALTER_PARTITION_TIMEOUT_MS) {
+                // The request or its answer was lost (a cut link): AlterPartitionManager gives up on
+                // it and proposes again; a stale proposal then gets the controller's current state.
+                r.pending_isr = None;
+            }
+            let r = &*r;
             if r.pending_isr.is_some() {
                 continue;
             }
@@ -234,6 +247,7 @@ impl Broker {
         let Some(controller) = self.ctl.active() else { return };
         let Some(r) = self.replicas.get_mut(tp) else { return };
         r.pending_isr = Some(new_isr.clone());
+        r.pending_isr_at = out.now;
         let msg = Message::AlterPartition {
             broker: self.id,
             tp: tp.clone(),

@@ -28,6 +28,7 @@ impl Controller {
         if let Some(r) = self.brokers.get_mut(&broker) {
             r.live = false;
         }
+        self.close_channel(broker);
         let live = self.live_brokers();
         let hosted: Vec<TopicPartition> =
             self.partitions.iter().filter(|(_, s)| s.replicas.contains(&broker)).map(|(tp, _)| tp.clone()).collect();
@@ -96,8 +97,7 @@ impl Controller {
         // Partitions that just got a leader reach this broker with the broadcast below.
         let for_broker: Vec<PartitionState> =
             self.partitions.values().filter(|s| s.replicas.contains(&broker) && !elected.contains(&s.tp)).cloned().collect();
-        let msg = crate::net::Message::LeaderAndIsr { controller_epoch: self.epoch, live_brokers: live, partitions: for_broker };
-        out.send(crate::ids::NodeId::Broker(broker), msg);
+        self.push(broker, &live, for_broker, out);
         // Everyone else learns the broker is back (metadata) and any new leaders.
         let all: Vec<PartitionState> = self.partitions.values().cloned().collect();
         self.broadcast(all, out);

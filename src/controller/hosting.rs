@@ -117,6 +117,8 @@ impl Controller {
     /// `heartbeats`: the controller itself times out brokers (KRaft) instead of ZooKeeper doing it.
     pub fn activate(&mut self, node: NodeId, epoch: u32, heartbeats: bool, out: &mut Out) {
         self.epoch = epoch;
+        // A new controller opens new channels: what an old one still awaited is in the broadcast below.
+        self.channels = Default::default();
         out.emit(EventKind::ControllerElected { node, epoch });
         for r in self.brokers.values_mut() {
             r.last_heartbeat = out.now;

@@ -278,7 +278,7 @@ impl QuorumNode {
                 }
                 self.drive(out, |c, o| c.on_message(from, Message::Heartbeat { broker, incarnation }, o));
             }
-            m @ Message::AlterPartition { .. } => self.drive(out, |c, o| c.on_message(from, m, o)),
+            m @ (Message::AlterPartition { .. } | Message::LeaderAndIsrResponse { .. }) => self.drive(out, |c, o| c.on_message(from, m, o)),
             _ => {}
         }
     }

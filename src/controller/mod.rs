@@ -5,6 +5,7 @@
 //! of the KRaft quorum ([`kraft`]). [`quorum::Metadata`] is the simulation's handle on either.
 
 mod admin;
+mod channel;
 mod election;
 mod elr;
 pub mod policy;
@@ -17,6 +18,7 @@ pub mod quorum;
 pub mod zookeeper;
 
 pub use hosting::{ControllerExtras, Held, MetaRecord};
+pub use channel::PartitionAck;
 pub use reassign::Reassignment;
 
 use crate::actor::{Out, TimerKind};
@@ -36,6 +38,8 @@ pub enum ControllerTimer {
     LivenessCheck,
     /// The auto leader rebalance's imbalance check (`leader.imbalance.check.interval.seconds`).
     LeaderRebalance,
+    /// Resend LeaderAndIsr pushes no broker acknowledged (the controller's channel, [`channel`]).
+    ResendLeaderAndIsr,
 }
 
 /// A broker as the metadata quorum sees it.
@@ -67,6 +71,9 @@ pub struct Controller {
     /// Reassignments in progress (KIP-455).
     #[serde(default)]
     reassignments: BTreeMap<TopicPartition, reassign::Reassignment>,
+    /// LeaderAndIsr pushes awaiting each broker's acknowledgement.
+    #[serde(default)]
+    channels: channel::Channels,
 }
 
 impl Controller {
@@ -146,6 +153,7 @@ impl Controller {
             policy: policy::Policy::from_scenario(scenario),
             elr: BTreeMap::new(),
             reassignments: BTreeMap::new(),
+            channels: channel::Channels::default(),
         })
     }
 
@@ -178,12 +186,13 @@ impl Controller {
     }
 
     /// Handles heartbeats and ISR change requests.
-    pub fn on_message(&mut self, _from: NodeId, msg: Message, out: &mut Out) {
+    pub fn on_message(&mut self, from: NodeId, msg: Message, out: &mut Out) {
         match msg {
             Message::Heartbeat { broker, incarnation } => self.on_heartbeat(broker, incarnation, out),
             Message::AlterPartition { broker, tp, leader_epoch, partition_epoch, new_isr } => {
                 self.on_alter_partition(broker, tp, leader_epoch, partition_epoch, new_isr, out)
             }
+            Message::LeaderAndIsrResponse { controller_epoch, acked } => self.on_leader_and_isr_response(from, controller_epoch, acked),
             _ => {}
         }
     }
@@ -208,6 +217,7 @@ impl Controller {
                 self.check_leader_imbalance(out);
                 self.arm_rebalance(out);
             }
+            ControllerTimer::ResendLeaderAndIsr => self.resend_unacked(out),
         }
     }
 
@@ -262,14 +272,13 @@ impl Controller {
     }
 
     /// Sends changed partition states to every live broker (LeaderAndIsr + UpdateMetadata in one).
-    fn broadcast(&self, partitions: Vec<PartitionState>, out: &mut Out) {
+    fn broadcast(&mut self, partitions: Vec<PartitionState>, out: &mut Out) {
         if partitions.is_empty() {
             return;
         }
         let live = self.live_brokers();
         for &b in &live {
-            let msg = Message::LeaderAndIsr { controller_epoch: self.epoch, live_brokers: live.clone(), partitions: partitions.clone() };
-            out.send(NodeId::Broker(b), msg);
+            self.push(b, &live, partitions.clone(), out);
         }
     }
 }

@@ -225,6 +225,8 @@ pub enum Message {
     FetchResponse { correlation: u64, partitions: Vec<FetchedPartition> },
     /// The controller's decisions: brokers lead, follow, and update their metadata cache.
     LeaderAndIsr { controller_epoch: u32, live_brokers: Vec<BrokerId>, partitions: Vec<PartitionState> },
+    /// A broker has applied these partition states (the controller stops resending them).
+    LeaderAndIsrResponse { controller_epoch: u32, acked: Vec<crate::controller::PartitionAck> },
     /// A leader asks to change a partition's ISR (KIP-497).
     AlterPartition { broker: BrokerId, tp: TopicPartition, leader_epoch: i32, partition_epoch: i32, new_isr: Vec<BrokerId> },
     /// The controller's answer to AlterPartition, with the partition's current state.
@@ -337,6 +339,7 @@ impl Message {
                 Message::FetchResponse { partitions, .. } => partitions.iter().map(|p| 40 + p.records.len() as u64).sum(),
                 Message::FetchRequest { partitions, .. } => 30 * partitions.len() as u64,
                 Message::ProduceResponse { results, .. } => 30 * results.len() as u64,
+                Message::LeaderAndIsrResponse { acked, .. } => 12 * acked.len() as u64,
                 Message::ZkBecomeController { znodes, .. } => 40 * znodes.partitions().len() as u64,
                 Message::Raft(m) => m.bytes(),
                 Message::MetadataResponse { partitions, .. } | Message::LeaderAndIsr { partitions, .. } | Message::ZkWrite { partitions, .. } => {
@@ -357,6 +360,7 @@ impl Message {
             Message::FetchRequest { .. } => K::Fetch,
             Message::FetchResponse { .. } => K::FetchResponse,
             Message::LeaderAndIsr { .. } => K::LeaderAndIsr,
+            Message::LeaderAndIsrResponse { .. } => K::LeaderAndIsrResponse,
             Message::AlterPartition { .. } => K::AlterPartition,
             Message::AlterPartitionResponse { .. } => K::AlterPartitionResponse,
             Message::Heartbeat { .. } => K::Heartbeat,

@@ -99,6 +99,7 @@ pub fn message_style(kind: MessageKind) -> (&'static str, &'static str) {
         MessageKind::Metadata => ("M", "#CC79A7"),
         MessageKind::MetadataResponse => ("m", "#CC79A7"),
         MessageKind::LeaderAndIsr => ("LI", "#CC79A7"),
+        MessageKind::LeaderAndIsrResponse => ("li", "#CC79A7"),
         MessageKind::AlterPartition => ("AP", "#CC79A7"),
         MessageKind::AlterPartitionResponse => ("ap", "#CC79A7"),
         MessageKind::Heartbeat => ("hb", "#999999"),
