@@ -32,6 +32,9 @@ pub enum TimerKind {
 pub enum Effect {
     /// Put a message on the network.
     Send { to: NodeId, msg: Message },
+    /// Put a message on the network at `at`, once the sender has finished writing it (a broker's
+    /// network thread busy with disk reads or copies).
+    SendAt { at: Micros, to: NodeId, msg: Message },
     /// Call the actor back at `at`.
     Timer { at: Micros, timer: TimerKind },
     /// Report an event.
@@ -58,6 +61,15 @@ impl<'a> Out<'a> {
     /// Sends a message.
     pub fn send(&mut self, to: NodeId, msg: Message) {
         self.effects.push(Effect::Send { to, msg });
+    }
+
+    /// Sends a message that leaves at `at` (now, if `at` is not later).
+    pub fn send_at(&mut self, at: Micros, to: NodeId, msg: Message) {
+        if at <= self.now {
+            self.send(to, msg);
+        } else {
+            self.effects.push(Effect::SendAt { at, to, msg });
+        }
     }
 
     /// Sets a timer.

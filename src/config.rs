@@ -92,6 +92,8 @@ pub const KEYS: &[KeyDef] = &[
     key!("controller.quorum.election.timeout.ms", Broker, Kind::Int(1, I32), "1000"),
     key!("controller.quorum.fetch.timeout.ms", Broker, Kind::Int(1, I32), "2000"),
     key!("num.io.threads", Broker, Kind::Int(1, 256), "8"),
+    key!("num.network.threads", Broker, Kind::Int(1, 256), "3"),
+    key!("security.inter.broker.protocol", Broker, Kind::Choice(SECURITY_PROTOCOLS), "PLAINTEXT"),
     key!("log.segment.bytes", Broker, Kind::Int(14, I32), "1073741824"),
     key!("log.retention.ms", Broker, Kind::Int(-1, I64), "604800000"),
     key!("log.retention.bytes", Broker, Kind::Int(-1, I64), "-1"),
@@ -159,7 +161,17 @@ pub const KEYS: &[KeyDef] = &[
     key!("partition.assignment.strategy", Consumer, Kind::Choice(&["range", "roundrobin", "sticky", "cooperative-sticky"]), "range"),
     key!("metadata.max.age.ms", Consumer, Kind::Int(0, I64), "300000"),
     key!("request.timeout.ms", Consumer, Kind::Int(0, I32), "30000"),
+    key!("security.protocol", Consumer, Kind::Choice(SECURITY_PROTOCOLS), "PLAINTEXT"),
 ];
+
+/// Kafka's `SecurityProtocol` names (a listener's or a client's `security.protocol`).
+const SECURITY_PROTOCOLS: &[&str] = &["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"];
+
+/// True for the protocols that encrypt with TLS, where the broker cannot hand log bytes to the
+/// socket with `sendfile` and copies them through user space instead (KAFKA-13799).
+pub fn is_tls(security_protocol: &str) -> bool {
+    security_protocol.ends_with("SSL")
+}
 
 /// Validated overrides for one scope; unset keys read as the profile's default.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -79,6 +79,12 @@ pub struct Summary {
     pub trace_hash: String,
     /// The safety ledger's audit of the cluster at this time.
     pub ledger: crate::ledger::LedgerCounts,
+    /// Each broker's produce and fetch IO: batching, sequential appends, page cache, zero-copy.
+    #[serde(default)]
+    pub broker_io: Vec<crate::broker::io::BrokerIo>,
+    /// The same counters per client, summed over the brokers it talked to.
+    #[serde(default)]
+    pub client_io: Vec<crate::broker::io::ClientIo>,
 }
 
 /// A running simulation. Serializable whole: that is its snapshot.
@@ -189,6 +195,7 @@ impl Sim {
         s.produced = self.producers.iter().map(|p| p.produced()).sum();
         s.trace_hash = self.trace.hex();
         s.ledger = self.ledger();
+        (s.broker_io, s.client_io) = crate::broker::io::summarize(&self.brokers);
         s
     }
 
@@ -461,18 +468,21 @@ impl Sim {
             match effect {
                 Effect::Emit(kind) => self.emit(kind),
                 Effect::Timer { at, timer } => self.schedule(at, Due::Timer { node, incarnation, timer }),
-                Effect::Send { to, msg } => self.send(node, to, msg),
+                Effect::Send { to, msg } => self.send(node, to, msg, self.now),
+                Effect::SendAt { at, to, msg } => self.send(node, to, msg, at),
             }
         }
         self.effects = effects;
     }
 
-    fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
+    /// Puts a message on the link `from -> to`; it starts leaving at `start` (now, or when the
+    /// sender's network thread is done with it).
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Message, start: Micros) {
         self.next_msg += 1;
         let id = self.next_msg;
         let bytes = msg.wire_bytes();
         let kind = msg.kind();
-        match self.net.send(&self.cost, from, to, bytes, self.now) {
+        match self.net.send(&self.cost, from, to, bytes, start) {
             crate::net::link::Transit::Arrives(at) => {
                 self.emit(EventKind::MessageSent { msg: id, from, to, kind, bytes: bytes as u32, arrive_at_us: at });
                 self.schedule(at, Due::Deliver { id, from, to, msg });

@@ -1,9 +1,11 @@
 //! The lessons in `static/scenarios/lessons/`: every file is a valid scenario with bilingual narration
 //! pointing at elements that exist, and each lesson's teaching point really happens when it runs to
-//! its end (`endMs` in `index.json`). Lessons 10-19 are in `lessons/later.rs`.
+//! its end (`endMs` in `index.json`). Lessons 10-19 are in `lessons/later.rs`, lesson 20 in `lessons/fast.rs`.
 mod common;
 #[path = "lessons/later.rs"]
 mod later;
+#[path = "lessons/fast.rs"]
+mod fast;
 
 use common::Run;
 use kafkascope::event::{Event, EventKind};
@@ -22,7 +24,7 @@ pub const LESSONS: &[(&str, &str)] = lessons!(
     "10-ordering", "11-follower-failure", "12-leader-failure", "13a-leader-epochs-lost-commit",
     "13b-leader-epochs-divergence", "14a-unclean-election-jepsen", "14b-last-replica-standing-elr",
     "15-segments-and-index", "16-retention-and-compaction", "17-consumer-groups", "18-delivery-semantics",
-    "19-rebalance-and-reassignment",
+    "19-rebalance-and-reassignment", "20-why-kafka-is-fast",
 );
 const INDEX: &str = include_str!("../static/scenarios/lessons/index.json");
 

@@ -174,7 +174,7 @@ impl Broker {
         let epoch = c.epoch();
         for e in effects {
             match e {
-                Effect::Send { to, msg } => self.ctl.held.push((seq, Held::Send { to, msg })),
+                Effect::Send { to, msg } | Effect::SendAt { to, msg, .. } => self.ctl.held.push((seq, Held::Send { to, msg })),
                 Effect::Emit(kind) => self.ctl.held.push((seq, Held::Emit(kind))),
                 // The hosted controller's own timers (LeaderRebalance) run on this broker, tagged
                 // with the controller epoch so a resigned or replaced controller's timers are dropped.

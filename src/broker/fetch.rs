@@ -2,6 +2,7 @@
 //! diverging-epoch check of Kafka 2.7+), and the fetch purgatory that long-polls until data arrives.
 
 use super::producer_state::ProducerStateMap;
+use super::io::FileRange;
 use super::{Broker, BrokerTimer};
 use crate::actor::{Out, TimerKind};
 use crate::ids::{BrokerId, NodeId, TopicPartition};
@@ -21,6 +22,15 @@ pub struct DelayedFetch {
     partitions: Vec<FetchPartition>,
     #[serde(default)]
     read_committed: bool,
+}
+
+/// What reading a fetch's partitions gave: the response, its record bytes, whether a partition
+/// failed, and where in the segment files the bytes came from.
+struct FetchRead {
+    response: Vec<FetchedPartition>,
+    bytes: usize,
+    errors: bool,
+    files: Vec<FileRange>,
 }
 
 /// A fetch request's wait, size and isolation settings.
@@ -63,9 +73,9 @@ impl Broker {
             }
         }
         let fetch = DelayedFetch { client, correlation, replica, min_bytes, max_bytes, partitions, read_committed };
-        let (response, bytes, errors) = self.read_for(&fetch);
-        if max_wait_us == 0 || bytes >= min_bytes as usize || errors || diverged {
-            out.send(client, Message::FetchResponse { correlation, partitions: response });
+        let read = self.read_for(&fetch);
+        if max_wait_us == 0 || read.bytes >= min_bytes as usize || read.errors || diverged {
+            self.answer(&fetch, read, out);
         } else {
             let id = self.next_id();
             self.delayed_fetches.insert(id, fetch);
@@ -110,25 +120,33 @@ impl Broker {
 
     /// Reads every partition of a fetch; returns the response, its record bytes, and whether any
     /// partition failed (errors are answered at once).
-    fn read_for(&self, fetch: &DelayedFetch) -> (Vec<FetchedPartition>, usize, bool) {
+    fn read_for(&self, fetch: &DelayedFetch) -> FetchRead {
         let mut budget = fetch.max_bytes as usize;
-        let mut total = 0;
-        let mut errors = false;
-        let response = fetch
-            .partitions
-            .iter()
-            .map(|p| {
-                let part = self.read_partition(p, fetch.replica, fetch.read_committed, budget);
-                budget = budget.saturating_sub(part.records.len());
-                total += part.records.len();
-                errors |= part.error != ErrorCode::None || part.diverging_epoch.is_some();
-                part
-            })
-            .collect();
-        (response, total, errors)
+        let mut read = FetchRead { response: Vec::new(), bytes: 0, errors: false, files: Vec::new() };
+        for p in &fetch.partitions {
+            let (part, file) = self.read_partition(p, fetch.replica, fetch.read_committed, budget);
+            budget = budget.saturating_sub(part.records.len());
+            read.bytes += part.records.len();
+            read.errors |= part.error != ErrorCode::None || part.diverging_epoch.is_some();
+            read.files.extend(file);
+            read.response.push(part);
+        }
+        read
     }
 
-    fn read_partition(&self, p: &FetchPartition, replica: Option<BrokerId>, read_committed: bool, max_bytes: usize) -> FetchedPartition {
+    /// Answers a fetch: the network thread hands the bytes to the socket (see `io.rs`).
+    fn answer(&mut self, fetch: &DelayedFetch, read: FetchRead, out: &mut Out) {
+        let msg = Message::FetchResponse { correlation: fetch.correlation, partitions: read.response };
+        self.serve_fetch(fetch.client, fetch.replica.is_some(), &read.files, msg, out);
+    }
+
+    fn read_partition(
+        &self,
+        p: &FetchPartition,
+        replica: Option<BrokerId>,
+        read_committed: bool,
+        max_bytes: usize,
+    ) -> (FetchedPartition, Option<FileRange>) {
         let mut part = FetchedPartition {
             tp: p.tp.clone(),
             error: ErrorCode::None,
@@ -142,11 +160,11 @@ impl Broker {
         };
         if let Some(e) = self.fetch_error(&p.tp, p.current_leader_epoch) {
             part.error = e;
-            return part;
+            return (part, None);
         }
         let (Some(r), Some(log)) = (self.replicas.get(&p.tp), self.disk.logs.get(&p.tp)) else {
             part.error = ErrorCode::NotLeaderOrFollower;
-            return part;
+            return (part, None);
         };
         part.high_watermark = r.hw;
         part.log_start_offset = log.log_start_offset();
@@ -154,7 +172,7 @@ impl Broker {
         if replica.is_some() {
             part.diverging_epoch = self.diverging_epoch(p);
             if part.diverging_epoch.is_some() {
-                return part;
+                return (part, None);
             }
         }
         // kafka-facts.md §6: LSO = min(first unstable offset, HW).
@@ -174,6 +192,7 @@ impl Broker {
             (None, false) => r.hw,
             (None, true) => lso,
         };
+        let mut file = None;
         if p.fetch_offset < log.log_start_offset() || p.fetch_offset > log.log_end_offset() {
             part.error = ErrorCode::OffsetOutOfRange;
         } else if p.fetch_offset < bound {
@@ -186,12 +205,14 @@ impl Broker {
                             .map(|a| (a.producer_id, a.first_offset))
                             .collect();
                     }
+                    let len = read.records.len() as u64;
+                    file = Some(FileRange { tp: p.tp.clone(), segment: read.segment_base_offset, position: read.position, len });
                     part.records = read.records;
                 }
                 Err(_) => part.error = ErrorCode::OffsetOutOfRange,
             }
         }
-        part
+        (part, file.filter(|f| f.len > 0))
     }
 
     /// New data or a new HW on `tp`: complete parked fetches that can now be answered.
@@ -200,18 +221,18 @@ impl Broker {
             self.delayed_fetches.iter().filter(|(_, f)| f.partitions.iter().any(|p| &p.tp == tp)).map(|(&id, _)| id).collect();
         for id in ids {
             let Some(fetch) = self.delayed_fetches.get(&id) else { continue };
-            let (response, bytes, errors) = self.read_for(fetch);
-            if bytes >= fetch.min_bytes as usize || errors {
+            let read = self.read_for(fetch);
+            if read.bytes >= fetch.min_bytes as usize || read.errors {
                 let fetch = self.delayed_fetches.remove(&id).expect("present");
-                out.send(fetch.client, Message::FetchResponse { correlation: fetch.correlation, partitions: response });
+                self.answer(&fetch, read, out);
             }
         }
     }
 
     pub(super) fn expire_fetch(&mut self, id: u64, out: &mut Out) {
         if let Some(fetch) = self.delayed_fetches.remove(&id) {
-            let (response, _, _) = self.read_for(&fetch);
-            out.send(fetch.client, Message::FetchResponse { correlation: fetch.correlation, partitions: response });
+            let read = self.read_for(&fetch);
+            self.answer(&fetch, read, out);
         }
     }
 }

@@ -132,6 +132,7 @@ impl Broker {
         let epoch = self.replicas[&tp].state.leader_epoch;
         let now_ms = timestamp_ms(out.now);
         let (log, producers) = self.log_and_producer_state(&tp);
+        let mut appended = None;
         if !part.records.is_empty() {
             let before = log.log_end_offset();
             if let Ok(info) = log.append_as_follower(&part.records, now_ms) {
@@ -153,9 +154,13 @@ impl Broker {
                     log_end_offset: log.log_end_offset(),
                     as_leader: false,
                 });
+                appended = Some(info);
             }
         }
         let leo = log.log_end_offset();
+        if let Some(info) = appended {
+            self.note_append(&tp, &info);
+        }
         let r = self.replicas.get_mut(&tp).expect("checked above");
         // The follower's HW is the leader's, capped by its own LEO: one round trip behind.
         let hw = part.high_watermark.min(leo);

@@ -23,6 +23,11 @@ impl Broker {
         for (tp, log) in self.disk.logs.iter_mut() {
             let hw = self.replicas.get(tp).map_or(0, |r| r.hw);
             if let Some(r) = log.clean(hw, now_ms) {
+                // The cleaner wrote the cleaned segments anew, through the page cache.
+                self.page_cache.forget(tp, None);
+                for seg in log.segments() {
+                    self.page_cache.write(tp, seg.base_offset, 0, seg.size_bytes);
+                }
                 out.emit(EventKind::LogCompacted {
                     broker: self.id,
                     topic: tp.topic.clone(),

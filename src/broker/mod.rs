@@ -10,7 +10,9 @@ mod fetcher;
 mod group;
 mod group_state;
 mod group_offsets;
+pub mod io;
 mod log_cleaner;
+pub mod page_cache;
 mod partition;
 mod produce;
 pub mod producer_state;
@@ -109,6 +111,15 @@ pub struct Broker {
     /// Which controller this broker listens to (and, on kafka-3.6, the one it may host).
     #[serde(default)]
     ctl: controller_role::ControllerLink,
+    /// The OS page cache over the logs: survives a process crash, not a power loss.
+    #[serde(default)]
+    page_cache: page_cache::PageCache,
+    /// Produce and fetch IO counters (kept across restarts: they describe the run).
+    #[serde(default)]
+    io: io::IoStats,
+    /// The network threads writing fetch responses (volatile).
+    #[serde(default)]
+    network_threads: io::NetworkThreads,
 }
 
 impl Broker {
@@ -116,6 +127,7 @@ impl Broker {
     pub fn new(id: BrokerId, scenario: &Scenario) -> Broker {
         let settings = BrokerSettings::from_scenario(scenario);
         let handlers = settings.num_io_threads;
+        let settings_threads = settings.num_network_threads;
         Broker {
             id,
             alive: false,
@@ -133,6 +145,9 @@ impl Broker {
             coordinator: Coordinator::new(scenario),
             txn_marker_timer: false,
             ctl: controller_role::ControllerLink::new(scenario),
+            page_cache: page_cache::PageCache::new(scenario.cluster.cost_model.page_cache_bytes),
+            io: io::IoStats::default(),
+            network_threads: io::NetworkThreads::new(settings_threads),
         }
     }
 
@@ -173,6 +188,7 @@ impl Broker {
         self.coordinator.clear();
         self.ctl.reset();
         self.handlers_busy_until.iter_mut().for_each(|t| *t = out.now);
+        self.network_threads = io::NetworkThreads::new(self.settings.num_network_threads);
         out.emit(EventKind::BrokerStarted { broker: self.id });
         self.send_heartbeat(out);
         out.timer(out.now + ms(self.settings.replica_lag_time_max_ms / 2).max(1), TimerKind::Broker(BrokerTimer::IsrExpiration));
@@ -193,6 +209,7 @@ impl Broker {
     pub fn stop(&mut self, cause: StopCause, out: &mut Out) {
         self.alive = false;
         if cause == StopCause::PowerLoss {
+            self.page_cache.clear();
             for (tp, log) in self.disk.logs.iter_mut() {
                 let before = log.log_end_offset();
                 let removed = log.lose_unflushed();
@@ -245,6 +262,7 @@ impl Broker {
                 out.send(from, Message::MetadataResponse { brokers: self.live_brokers.clone(), partitions });
             }
             Message::ProduceRequest { correlation, acks, timeout_us, batches } => {
+                self.note_produce(from, &batches);
                 self.handle_produce(from, correlation, acks, timeout_us, batches, out)
             }
             Message::FetchRequest { correlation, replica, max_wait_us, min_bytes, max_bytes, partitions, read_committed } => {
@@ -357,6 +375,7 @@ impl Broker {
         for (tp, log) in self.disk.logs.iter_mut() {
             let hw = self.replicas.get(tp).map_or(0, |r| r.hw);
             for d in log.delete_old_segments(hw, now_ms) {
+                self.page_cache.forget(tp, Some(d.base_offset));
                 out.emit(EventKind::SegmentDeleted {
                     broker: self.id,
                     topic: tp.topic.clone(),

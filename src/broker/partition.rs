@@ -121,6 +121,7 @@ impl Broker {
     fn delete_replica(&mut self, tp: &TopicPartition, out: &mut Out) {
         self.fail_delayed_for(tp, out);
         self.disk.logs.remove(tp);
+        self.page_cache.forget(tp, None);
         self.disk.hw_checkpoint.remove(tp);
         self.disk.producer_states.remove(tp);
         out.emit(EventKind::ReplicaDeleted { broker: self.id, topic: tp.topic.clone(), partition: tp.partition });

@@ -114,6 +114,7 @@ impl Broker {
         producers.apply(&BatchHeader { base_offset: info.first_offset, partition_leader_epoch: epoch, ..header }, &batch.bytes);
         log.maybe_flush(now_ms);
         let leo = log.log_end_offset();
+        self.note_append(tp, &info);
         if info.rolled {
             out.emit(EventKind::SegmentRolled { broker: id, topic: tp.topic.clone(), partition: tp.partition, base_offset: info.first_offset });
         }

@@ -1,6 +1,6 @@
 //! Broker and topic settings resolved once from the scenario's config keys.
 
-use crate::config::{Overrides, Profile, Resolver, Scope};
+use crate::config::{is_tls, Overrides, Profile, Resolver, Scope};
 use crate::log::LogConfig;
 use crate::scenario::{Scenario, TruncationPolicy};
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,15 @@ pub struct BrokerSettings {
     pub replica_fetch_max_bytes: u32,
     /// `num.io.threads`: request handlers.
     pub num_io_threads: usize,
+    /// `num.network.threads`: the processors that write responses to sockets.
+    #[serde(default = "network_threads_default")]
+    pub num_network_threads: usize,
+    /// `security.inter.broker.protocol` is SSL or SASL_SSL: replica fetches are encrypted.
+    #[serde(default)]
+    pub inter_broker_tls: bool,
+    /// Consumers whose `security.protocol` is SSL or SASL_SSL (they connect to a TLS listener).
+    #[serde(default)]
+    pub tls_consumers: std::collections::BTreeSet<u32>,
     /// Heartbeat interval towards the metadata quorum.
     pub heartbeat_interval_ms: u64,
     /// How followers truncate.
@@ -60,6 +69,14 @@ impl BrokerSettings {
             replica_fetch_wait_max_ms: b.uint("replica.fetch.wait.max.ms"),
             replica_fetch_max_bytes: b.uint("replica.fetch.max.bytes") as u32,
             num_io_threads: b.uint("num.io.threads").max(1) as usize,
+            num_network_threads: b.uint("num.network.threads").max(1) as usize,
+            inter_broker_tls: is_tls(b.text("security.inter.broker.protocol")),
+            tls_consumers: (1..=s.consumers.len() as u32)
+                .filter(|&c| {
+                    let spec = &s.consumers[c as usize - 1];
+                    is_tls(Resolver::new(s.profile, Scope::Consumer, &spec.config.0, &none).text("security.protocol"))
+                })
+                .collect(),
             heartbeat_interval_ms: match s.profile {
                 // ZooKeeper's client pings at a third of the session timeout.
                 Profile::Kafka36 => (b.uint("zookeeper.session.timeout.ms") / 3).max(1),
@@ -120,6 +137,10 @@ fn topic_settings(profile: Profile, topic: &Overrides, broker: &Overrides) -> To
         },
         log,
     }
+}
+
+fn network_threads_default() -> usize {
+    3
 }
 
 fn cleaner_backoff_default() -> u64 {

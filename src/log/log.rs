@@ -127,6 +127,7 @@ impl Log {
             self.roll(now_ms);
         }
         let interval = self.config.index_interval_bytes;
+        let (segment_base_offset, position) = (self.active().base_offset, self.active().size());
         self.active().append(&a, interval, now_ms);
         self.log_end_offset = last + 1;
         if headers.iter().any(|h| h.is_transactional()) {
@@ -145,6 +146,8 @@ impl Log {
             max_timestamp: max_ts,
             rolled,
             log_start_offset: self.log_start_offset,
+            segment_base_offset,
+            position,
         }
     }
 
@@ -241,6 +244,8 @@ impl Log {
                 max_timestamp: -1,
                 rolled: false,
                 log_start_offset: self.log_start_offset,
+                segment_base_offset: self.segments.last().map_or(0, |s| s.base_offset),
+                position: self.segments.last().map_or(0, |s| s.size()),
             });
         }
         for h in &headers {
@@ -272,6 +277,8 @@ impl Log {
             next_offset: from_offset,
             log_start_offset: self.log_start_offset,
             log_end_offset: self.log_end_offset,
+            segment_base_offset: 0,
+            position: 0,
         };
         let first_seg = self
             .segments
@@ -291,11 +298,14 @@ impl Log {
             if it.peek().is_none() {
                 continue; // nothing at or after from_offset here: try the next segment
             }
-            for (_, h, bytes) in it {
+            for (position, h, bytes) in it {
                 if h.last_offset() >= max_offset
                     || (out.batch_count > 0 && out.records.len() + bytes.len() > max_bytes)
                 {
                     break;
+                }
+                if out.batch_count == 0 {
+                    (out.segment_base_offset, out.position) = (seg.base_offset, position as u64);
                 }
                 out.records.extend_from_slice(bytes);
                 out.batch_count += 1;

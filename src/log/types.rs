@@ -85,6 +85,12 @@ pub struct AppendInfo {
     pub rolled: bool,
     /// Log start offset after the append.
     pub log_start_offset: i64,
+    /// Base offset of the segment written to (the active one, after any roll).
+    #[serde(default)]
+    pub segment_base_offset: i64,
+    /// Byte position in that segment where the bytes went: always its end (appends are sequential).
+    #[serde(default)]
+    pub position: u64,
 }
 
 /// Bytes returned by a read.
@@ -100,6 +106,12 @@ pub struct ReadResult {
     pub log_start_offset: i64,
     /// Log end offset at the time of the read.
     pub log_end_offset: i64,
+    /// Base offset of the segment the bytes were read from.
+    #[serde(default)]
+    pub segment_base_offset: i64,
+    /// Byte position of `records` in that segment.
+    #[serde(default)]
+    pub position: u64,
 }
 
 /// A segment's vital statistics, for the UI.

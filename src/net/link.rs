@@ -18,6 +18,15 @@ pub struct CostModel {
     pub request_cost_us: u64,
     /// Disk write rate of a broker, bytes per second (appends cost bytes / rate of handler time).
     pub disk_bytes_per_sec: u64,
+    /// Size of each broker's OS page cache over its log segments (see `broker::page_cache`).
+    pub page_cache_bytes: u64,
+    /// Disk read rate for fetched bytes that are not in the page cache, bytes per second.
+    pub disk_read_bytes_per_sec: u64,
+    /// Fixed cost of one fetch read that misses the page cache (seek and first byte).
+    pub disk_read_latency_us: u64,
+    /// Rate at which a network thread copies fetched bytes into user space and encrypts them, when
+    /// zero-copy (`sendfile`) cannot be used (an SSL listener).
+    pub user_space_copy_bytes_per_sec: u64,
 }
 
 impl Default for CostModel {
@@ -27,6 +36,10 @@ impl Default for CostModel {
             link_bandwidth_bytes_per_sec: 125_000_000,
             request_cost_us: 50,
             disk_bytes_per_sec: 500_000_000,
+            page_cache_bytes: 1 << 30,
+            disk_read_bytes_per_sec: 200_000_000,
+            disk_read_latency_us: 100,
+            user_space_copy_bytes_per_sec: 400_000_000,
         }
     }
 }
@@ -40,7 +53,14 @@ impl CostModel {
         if self.disk_bytes_per_sec == 0 {
             return Err("costModel.diskBytesPerSec must be > 0".into());
         }
-        if self.link_latency_us > 60 * US_PER_SEC || self.request_cost_us > 60 * US_PER_SEC {
+        if self.disk_read_bytes_per_sec == 0 {
+            return Err("costModel.diskReadBytesPerSec must be > 0".into());
+        }
+        if self.user_space_copy_bytes_per_sec == 0 {
+            return Err("costModel.userSpaceCopyBytesPerSec must be > 0".into());
+        }
+        let latencies = [self.link_latency_us, self.request_cost_us, self.disk_read_latency_us];
+        if latencies.iter().any(|&l| l > 60 * US_PER_SEC) {
             return Err("costModel latencies must be at most 60 s".into());
         }
         Ok(())
@@ -54,6 +74,19 @@ impl CostModel {
     /// Time to write `bytes` to a broker's log.
     pub fn disk_us(&self, bytes: u64) -> Micros {
         bytes.saturating_mul(US_PER_SEC) / self.disk_bytes_per_sec
+    }
+
+    /// Time to read `bytes` that missed the page cache from the disk (0 when nothing missed).
+    pub fn disk_read_us(&self, bytes: u64) -> Micros {
+        if bytes == 0 {
+            return 0;
+        }
+        self.disk_read_latency_us + bytes.saturating_mul(US_PER_SEC) / self.disk_read_bytes_per_sec
+    }
+
+    /// CPU time of a network thread copying `bytes` through user space (read, encrypt, write).
+    pub fn user_space_copy_us(&self, bytes: u64) -> Micros {
+        bytes.saturating_mul(US_PER_SEC) / self.user_space_copy_bytes_per_sec
     }
 }
 
@@ -74,7 +107,7 @@ pub struct Network {
 }
 
 /// Serializes a map with tuple keys as a list of pairs (JSON object keys must be strings).
-mod pairs {
+pub(crate) mod pairs {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use std::collections::BTreeMap;
 
@@ -167,6 +200,17 @@ mod tests {
         assert_eq!(net.send(&cost, a, b, 1000, 0), Transit::Arrives(2100));
         // The other direction is an independent link.
         assert_eq!(net.send(&cost, b, a, 1000, 0), Transit::Arrives(1100));
+    }
+
+    #[test]
+    fn disk_reads_cost_latency_plus_bytes_over_rate_and_cache_hits_cost_nothing_here() {
+        let cost = CostModel { disk_read_bytes_per_sec: 1_000_000, disk_read_latency_us: 100, ..CostModel::default() };
+        assert_eq!(cost.disk_read_us(0), 0, "nothing missed the cache, nothing to wait for");
+        assert_eq!(cost.disk_read_us(1_000), 100 + 1_000);
+        let copy = CostModel { user_space_copy_bytes_per_sec: 2_000_000, ..CostModel::default() };
+        assert_eq!(copy.user_space_copy_us(1_000), 500);
+        assert!(CostModel { user_space_copy_bytes_per_sec: 0, ..CostModel::default() }.validate().is_err());
+        assert!(CostModel { disk_read_latency_us: 61_000_000, ..CostModel::default() }.validate().is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub const LESSON_FILES: &[(&str, &str)] = lessons!(
     "10-ordering", "11-follower-failure", "12-leader-failure", "13a-leader-epochs-lost-commit",
     "13b-leader-epochs-divergence", "14a-unclean-election-jepsen", "14b-last-replica-standing-elr",
     "15-segments-and-index", "16-retention-and-compaction", "17-consumer-groups", "18-delivery-semantics",
-    "19-rebalance-and-reassignment",
+    "19-rebalance-and-reassignment", "20-why-kafka-is-fast",
 );
 
 const INDEX: &str = include_str!("../../static/scenarios/lessons/index.json");

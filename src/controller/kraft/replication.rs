@@ -133,7 +133,7 @@ impl QuorumNode {
         }
         for e in effects {
             match e {
-                Effect::Send { to, msg } => held.push(Held::Send { to, msg }),
+                Effect::Send { to, msg } | Effect::SendAt { to, msg, .. } => held.push(Held::Send { to, msg }),
                 Effect::Emit(kind) => held.push(Held::Emit(kind)),
                 Effect::Timer { at, timer: TimerKind::Controller(timer) } => {
                     out.timer(at, TimerKind::Quorum(QuorumTimer::Active { term: self.term, timer }))
