@@ -80,7 +80,7 @@ fn events(p: &SideProps, lang: Lang) -> Html {
     let chip = |k: Option<TickKind>| {
         let (colour, msg) = k.map_or(("#ffffff", "events.all"), |k| (tick_style(k).0, tick_style(k).2));
         html! {
-            <button key={msg} class="filter" aria-pressed={(p.filter == k).to_string()} onclick={p.on_filter.reform(move |_: MouseEvent| k)}>
+            <button key={msg} class="filter" data-testid={format!("filter-{msg}")} aria-pressed={(p.filter == k).to_string()} onclick={p.on_filter.reform(move |_: MouseEvent| k)}>
                 <i style={format!("background: {colour}")} />{ tr(lang, msg) }
             </button>
         }
