@@ -217,6 +217,10 @@ pub struct ViewState {
     pub links: BTreeMap<(NodeId, NodeId), crate::links::LinkView>,
     /// Consumers whose process was killed.
     pub consumers_down: std::collections::BTreeSet<ConsumerIdx>,
+    /// The charts' series (producer metrics, consumer lag, the ledger's alarms).
+    pub charts: crate::series::ChartSeries,
+    /// The sequence diagram's recent messages.
+    pub sequence: crate::sequence_log::SequenceLog,
 }
 
 /// What can change the view state.
@@ -256,6 +260,8 @@ impl ViewState {
             self.notable.push_back((ev.at_us, line));
         }
         crate::links::fold(self, &ev.kind);
+        self.charts.fold(ev.at_us, &ev.kind);
+        self.sequence.fold(ev.at_us, &ev.kind);
         let at = ev.at_us;
         #[allow(unreachable_patterns)]
         match &ev.kind {
@@ -400,6 +406,7 @@ impl Reducible for ViewState {
                 }
                 s.now_us = now_us.max(s.now_us);
                 if let Some((ledger, hash)) = summary {
+                    s.charts.sample_ledger(s.now_us, &ledger);
                     s.engine_ledger = Some(ledger);
                     s.trace_hash = hash;
                 }

@@ -25,6 +25,9 @@ pub struct StripProps {
     pub online: bool,
     /// Whether the replica is in the ISR (solid border) or not (dashed).
     pub in_sync: bool,
+    /// Called with a cell's offset when it is clicked (the record inspector).
+    #[prop_or_default]
+    pub on_record: Callback<i64>,
 }
 
 /// Height of a strip's cells.
@@ -48,8 +51,12 @@ pub fn replica_strip(p: &StripProps) -> Html {
     for r in &log.ranges {
         for o in r.start.max(start)..r.end {
             let hatched = o >= log.hw;
+            let onclick = p.on_record.reform(move |e: MouseEvent| {
+                e.stop_propagation();
+                o
+            });
             cells.push(html! {
-                <g key={o.to_string()} class="cell">
+                <g key={o.to_string()} class="cell" data-offset={o.to_string()} {onclick}>
                     <rect x={format!("{:.1}", x_of(o) + 0.5)} y={format!("{:.1}", p.y)}
                         width={format!("{:.1}", (cell_w - 1.0).max(0.5))} height={STRIP_H.to_string()}
                         fill={epoch_colour(r.epoch)} />
