@@ -53,6 +53,8 @@ pub struct ReplicaView {
     pub hw: i64,
     /// Log start offset (retention deletes segments below it).
     pub log_start: i64,
+    /// The runs cut by the last truncation and when (drawn falling away once), if any.
+    pub fallen: Option<(u64, Vec<EpochRange>)>,
 }
 
 impl ReplicaView {
@@ -328,6 +330,8 @@ impl ViewState {
             EventKind::LogTruncated { broker, topic, partition, offset, .. } => {
                 let part = self.partitions.entry((topic.clone(), *partition)).or_default();
                 let log = part.logs.entry(*broker).or_default();
+                let cut = log.ranges.iter().filter(|r| r.end > *offset).map(|r| EpochRange { start: r.start.max(*offset), ..r.clone() });
+                log.fallen = Some((at, cut.collect()));
                 log.truncate(*offset);
                 log.hw = log.hw.min(*offset);
             }
