@@ -211,6 +211,11 @@ impl Sim {
         &self.brokers
     }
 
+    /// The producers, for inspection by tests and views (what each was told was written).
+    pub fn producers(&self) -> &[Producer] {
+        &self.producers
+    }
+
     /// The consumers, for inspection by tests and views.
     pub fn consumers(&self) -> &[Consumer] {
         &self.consumers

@@ -211,8 +211,8 @@ pub fn app() -> Html {
     };
     let on_inspect = {
         let (selection, panel) = (selection.clone(), panel.clone());
-        Callback::from(move |(broker, (topic, partition)): (BrokerId, PartKey)| {
-            selection.set(Some(Selection { broker, topic, partition, segment: None, lookup: None }));
+        Callback::from(move |(broker, (topic, partition), record): (BrokerId, PartKey, Option<i64>)| {
+            selection.set(Some(Selection { broker, topic, partition, segment: None, lookup: None, record }));
             panel.set(Some(Tab::Inspector));
         })
     };
@@ -330,7 +330,7 @@ pub fn app() -> Html {
                     <SidePanel {tab} on_tab={on_panel.reform(Some)} on_close={on_panel.reform(|()| None)}
                         inspector={InspectorProps { data: inspection, selected: selection.is_some(), on_segment, on_lookup, on_download }}
                         ticks={ticks.clone()} now_us={state.now_us} filter={*filter} on_filter={{ let f = filter.clone(); Callback::from(move |k| f.set(k)) }}
-                        on_seek={on_seek.clone()} {on_produce} />
+                        on_seek={on_seek.clone()} {on_produce} charts={state.charts.clone()} sequence={state.sequence.clone()} />
                 }
             </div>
             <Timeline now_us={state.now_us} horizon_us={d.horizon_us()} {ticks} replaying={d.replaying()} {brokers}

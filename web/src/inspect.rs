@@ -30,6 +30,8 @@ pub struct Selection {
     pub segment: Option<i64>,
     /// Offset to look up through the index, if asked.
     pub lookup: Option<i64>,
+    /// The record clicked on the strip, if one was (its segment is then shown).
+    pub record: Option<i64>,
 }
 
 /// One decoded record.
@@ -89,6 +91,8 @@ pub struct Inspection {
     pub time_index: Vec<(i64, i64)>,
     /// The lookup walked through the index, if one was asked.
     pub lookup: Option<LookupSteps>,
+    /// The clicked record, if one was clicked and the replica still has it.
+    pub record: Option<crate::record_query::RecordInfo>,
 }
 
 fn be_i32(b: &[u8]) -> i32 {
@@ -146,7 +150,9 @@ pub fn inspect(sim: &Sim, sel: &Selection) -> Option<Inspection> {
     let broker = sim.brokers().get((sel.broker as usize).checked_sub(1)?)?;
     let log = broker.disk.logs.get(&TopicPartition::new(sel.topic.clone(), sel.partition))?;
     let segments = log.segments();
-    let segment = sel.segment.filter(|b| segments.iter().any(|s| s.base_offset == *b)).or(segments.last().map(|s| s.base_offset))?;
+    let holding = |o: i64| segments.iter().rev().find(|s| s.base_offset <= o).map(|s| s.base_offset);
+    let segment = sel.segment.filter(|b| segments.iter().any(|s| s.base_offset == *b));
+    let segment = segment.or(sel.record.and_then(holding)).or(segments.last().map(|s| s.base_offset))?;
     let stem = format!("{segment:020}");
     let files = log.segment_files();
     let file = |ext: &str| files.iter().find(|(n, _)| *n == format!("{stem}.{ext}")).map(|(_, b)| b.as_slice()).unwrap_or(&[]);
@@ -164,6 +170,7 @@ pub fn inspect(sim: &Sim, sel: &Selection) -> Option<Inspection> {
         index,
         time_index,
         lookup: sel.lookup.map(|o| log.lookup(o)),
+        record: sel.record.and_then(|o| crate::record_query::record_at(sim, sel.broker, &sel.topic, sel.partition, o)),
     })
 }
 

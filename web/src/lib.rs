@@ -15,6 +15,9 @@ pub mod lessons;
 pub mod links;
 pub mod notable;
 pub mod permalink;
+pub mod record_query;
+pub mod sequence_log;
+pub mod series;
 pub mod store;
 pub mod view_model;
 

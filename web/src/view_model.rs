@@ -53,6 +53,8 @@ pub struct ReplicaView {
     pub hw: i64,
     /// Log start offset (retention deletes segments below it).
     pub log_start: i64,
+    /// The runs cut by the last truncation and when (drawn falling away once), if any.
+    pub fallen: Option<(u64, Vec<EpochRange>)>,
 }
 
 impl ReplicaView {
@@ -217,6 +219,10 @@ pub struct ViewState {
     pub links: BTreeMap<(NodeId, NodeId), crate::links::LinkView>,
     /// Consumers whose process was killed.
     pub consumers_down: std::collections::BTreeSet<ConsumerIdx>,
+    /// The charts' series (producer metrics, consumer lag, the ledger's alarms).
+    pub charts: crate::series::ChartSeries,
+    /// The sequence diagram's recent messages.
+    pub sequence: crate::sequence_log::SequenceLog,
 }
 
 /// What can change the view state.
@@ -256,6 +262,8 @@ impl ViewState {
             self.notable.push_back((ev.at_us, line));
         }
         crate::links::fold(self, &ev.kind);
+        self.charts.fold(ev.at_us, &ev.kind);
+        self.sequence.fold(ev.at_us, &ev.kind);
         let at = ev.at_us;
         #[allow(unreachable_patterns)]
         match &ev.kind {
@@ -322,6 +330,8 @@ impl ViewState {
             EventKind::LogTruncated { broker, topic, partition, offset, .. } => {
                 let part = self.partitions.entry((topic.clone(), *partition)).or_default();
                 let log = part.logs.entry(*broker).or_default();
+                let cut = log.ranges.iter().filter(|r| r.end > *offset).map(|r| EpochRange { start: r.start.max(*offset), ..r.clone() });
+                log.fallen = Some((at, cut.collect()));
                 log.truncate(*offset);
                 log.hw = log.hw.min(*offset);
             }
@@ -400,6 +410,7 @@ impl Reducible for ViewState {
                 }
                 s.now_us = now_us.max(s.now_us);
                 if let Some((ledger, hash)) = summary {
+                    s.charts.sample_ledger(s.now_us, &ledger);
                     s.engine_ledger = Some(ledger);
                     s.trace_hash = hash;
                 }

@@ -27,8 +27,8 @@ pub struct ClusterProps {
     pub hidden_topics: BTreeMap<String, usize>,
     /// Opens the fault menu for a broker at client coordinates.
     pub on_menu: Callback<(MenuTarget, f64, f64)>,
-    /// Opens the inspector on a replica (broker, partition).
-    pub on_inspect: Callback<(BrokerId, PartKey)>,
+    /// Opens the inspector on a replica (broker, partition), and on one of its records if a cell was clicked.
+    pub on_inspect: Callback<(BrokerId, PartKey, Option<i64>)>,
 }
 
 /// Opens `target`'s menu from a keyboard event (M, the context-menu key, Shift+F10) at the element.
@@ -96,9 +96,10 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 let (cb, key) = (p.on_inspect.clone(), key.clone());
                 Callback::from(move |e: MouseEvent| {
                     e.stop_propagation();
-                    cb.emit((id, key.clone()));
+                    cb.emit((id, key.clone(), None));
                 })
             };
+            let on_record = { let (cb, key) = (p.on_inspect.clone(), key.clone()); Callback::from(move |o: i64| cb.emit((id, key.clone(), Some(o)))) };
             Some(html! {
                 <g key={format!("{}-{}", key.0, key.1)} class={classes!("replica", leader.then_some("leader"))} data-target={format!("{}-{}", key.0, key.1)}>
                     <text class="part-label" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 12.0)}>
@@ -110,7 +111,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                             <title>{ "Click to inspect this replica's segments, batches and indexes" }</title>
                         </rect>
                         <ReplicaStrip log={log.clone()} {max_leo} x={x + 12.0} y={y + 22.0} width={w - 24.0}
-                            online={b.up} {in_sync} />
+                            online={b.up} {in_sync} {on_record} />
                     </g>
                 </g>
             })

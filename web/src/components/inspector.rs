@@ -53,6 +53,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
     html! {
         <div class="inspector" data-testid="inspector">
             <h3>{ format!("{}-{} · broker {}", sel.topic, sel.partition, sel.broker) }</h3>
+            if let Some(r) = &d.record { { crate::components::record_inspector::record_view(lang, r) } }
             <h4>{ tr(lang, "inspector.segments") }</h4>
             <div class="segments">
                 { for d.segments.iter().map(|s| {

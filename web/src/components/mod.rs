@@ -1,6 +1,7 @@
 //! Components: each takes data and callbacks only, never the simulation.
 
 pub mod clients;
+pub mod charts;
 pub mod cluster;
 pub mod flights;
 pub mod ledger;
@@ -11,5 +12,7 @@ pub mod top_bar;
 pub mod help;
 pub mod inspector;
 pub mod menu;
+pub mod record_inspector;
+pub mod sequence;
 pub mod side_panel;
 pub mod timeline;

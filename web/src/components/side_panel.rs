@@ -22,6 +22,10 @@ pub enum Tab {
     Events,
     /// Produce a record by hand.
     Produce,
+    /// Producer metrics, consumer lag and the ledger's alarms over time.
+    Charts,
+    /// The recent messages as a space-time diagram.
+    Sequence,
 }
 
 /// A record typed by hand: key, value, partition.
@@ -50,17 +54,24 @@ pub struct SideProps {
     pub on_seek: Callback<u64>,
     /// Produces a record by hand.
     pub on_produce: Callback<HandRecord>,
+    /// The charts' series.
+    pub charts: crate::series::ChartSeries,
+    /// The sequence diagram's recent messages.
+    pub sequence: crate::sequence_log::SequenceLog,
 }
 
 /// Renders the side panel.
 #[function_component(SidePanel)]
 pub fn side_panel(p: &SideProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
-    let tabs = [(Tab::Inspector, "tab.inspector", "tab-inspector"), (Tab::Events, "tab.events", "tab-events"), (Tab::Produce, "tab.produce", "tab-produce")];
+    let tabs = [(Tab::Inspector, "tab.inspector", "tab-inspector"), (Tab::Events, "tab.events", "tab-events"), (Tab::Produce, "tab.produce", "tab-produce"),
+        (Tab::Charts, "tab.charts", "tab-charts"), (Tab::Sequence, "tab.sequence", "tab-sequence")];
     let body = match p.tab {
         Tab::Inspector => html! { <Inspector ..p.inspector.clone() /> },
         Tab::Events => events(p, lang),
         Tab::Produce => html! { <ProduceForm on_produce={p.on_produce.clone()} /> },
+        Tab::Charts => html! { <crate::components::charts::Charts series={p.charts.clone()} /> },
+        Tab::Sequence => html! { <crate::components::sequence::Sequence log={p.sequence.clone()} now_us={p.now_us} /> },
     };
     html! {
         <aside class="side-panel" data-testid="side-panel">
@@ -80,7 +91,7 @@ fn events(p: &SideProps, lang: Lang) -> Html {
     let chip = |k: Option<TickKind>| {
         let (colour, msg) = k.map_or(("#ffffff", "events.all"), |k| (tick_style(k).0, tick_style(k).2));
         html! {
-            <button key={msg} class="filter" aria-pressed={(p.filter == k).to_string()} onclick={p.on_filter.reform(move |_: MouseEvent| k)}>
+            <button key={msg} class="filter" data-testid={format!("filter-{msg}")} aria-pressed={(p.filter == k).to_string()} onclick={p.on_filter.reform(move |_: MouseEvent| k)}>
                 <i style={format!("background: {colour}")} />{ tr(lang, msg) }
             </button>
         }

@@ -25,6 +25,9 @@ pub struct StripProps {
     pub online: bool,
     /// Whether the replica is in the ISR (solid border) or not (dashed).
     pub in_sync: bool,
+    /// Called with a cell's offset when it is clicked (the record inspector).
+    #[prop_or_default]
+    pub on_record: Callback<i64>,
 }
 
 /// Height of a strip's cells.
@@ -48,8 +51,12 @@ pub fn replica_strip(p: &StripProps) -> Html {
     for r in &log.ranges {
         for o in r.start.max(start)..r.end {
             let hatched = o >= log.hw;
+            let onclick = p.on_record.reform(move |e: MouseEvent| {
+                e.stop_propagation();
+                o
+            });
             cells.push(html! {
-                <g key={o.to_string()} class="cell">
+                <g key={o.to_string()} class="cell" data-offset={o.to_string()} {onclick}>
                     <rect x={format!("{:.1}", x_of(o) + 0.5)} y={format!("{:.1}", p.y)}
                         width={format!("{:.1}", (cell_w - 1.0).max(0.5))} height={STRIP_H.to_string()}
                         fill={epoch_colour(r.epoch)} />
@@ -62,6 +69,12 @@ pub fn replica_strip(p: &StripProps) -> Html {
             });
         }
     }
+    // Cells the last truncation cut: drawn where they were, falling away once (CSS animation).
+    let fallen = log.fallen.iter().flat_map(|(at, runs)| runs.iter().flat_map(move |r| (r.start.max(start)..r.end).map(move |o| (*at, o, r.epoch))));
+    let fallen = fallen.take(WINDOW as usize).map(|(at, o, epoch)| html! {
+        <rect key={format!("fall-{at}-{o}")} class="fallen" x={format!("{:.1}", x_of(o) + 0.5)} y={format!("{:.1}", p.y)}
+            width={format!("{:.1}", (cell_w - 1.0).max(0.5))} height={STRIP_H.to_string()} fill={epoch_colour(epoch)} data-offset={o.to_string()} />
+    }).collect::<Html>();
     let folded = log.ranges.iter().filter(|r| r.start < start).map(|r| r.end.min(start) - r.start).sum::<i64>();
     let first_epoch = log.ranges.first().map(|r| r.epoch).unwrap_or(0);
     let class = classes!("strip", (!p.online).then_some("offline"), if p.in_sync { "isr" } else { "osr" });
@@ -81,6 +94,7 @@ pub fn replica_strip(p: &StripProps) -> Html {
                 </g>
             }
             { for cells }
+            { fallen }
             <line class="hw" x1={format!("{hw_x:.1}")} x2={format!("{hw_x:.1}")} y1={format!("{top:.1}")} y2={format!("{bottom:.1}")}>
             </line>
             <line class="leo" x1={format!("{leo_x:.1}")} x2={format!("{leo_x:.1}")} y1={format!("{top:.1}")} y2={format!("{bottom:.1}")}>
