@@ -210,6 +210,37 @@ test('a malformed share link shows a message and the default scenario, without a
   await bad.close();
 });
 
+// ── Content-Security-Policy, config panel, presenter mode, scenario files (uia) ──
+
+test('the page carries a CSP without unsafe-eval or inline script, and runs under it without a violation', async () => {
+  const html = await (await fetch(url)).text();
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+  assert.ok(csp, 'a CSP meta tag in the served page');
+  assert.doesNotMatch(csp, /'unsafe-eval'/, "no 'unsafe-eval' ('wasm-unsafe-eval' only)");
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(csp, /connect-src 'self'/);
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script to hash');
+  const p = await context.newPage();
+  const errors = [];
+  p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  p.on('pageerror', (e) => pageErrors.push(String(e)));
+  await p.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await p.goto(url);
+  await p.waitForFunction(() => Number(document.querySelector('[data-testid="produced-count"]')?.textContent.replace(/[^0-9]/g, '') || '0') > 0,
+    null, { timeout: 60_000 });
+  assert.deepEqual(await p.evaluate(() => window.cspViolations), [], 'no CSP violation');
+  assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused/i.test(e)), []);
+  // The policy is enforced (and the listener hears it): an injected inline script is refused.
+  await p.evaluate(() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.head.append(s); });
+  await p.waitForFunction(() => window.cspViolations.length > 0);
+  assert.match((await p.evaluate(() => window.cspViolations))[0], /^script-src/);
+  assert.equal(await p.evaluate(() => window.ran), undefined);
+  await p.close();
+});
+
 test('no request left 127.0.0.1 and the page raised no error', () => {
   assert.deepEqual(outside, []);
   assert.deepEqual(pageErrors, []);
