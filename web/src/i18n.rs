@@ -130,6 +130,17 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("controller.hidden", "internal, not drawn", "內部 topic，未繪出"),
     ("replica.osr", "out of sync", "不同步（OSR）"),
     ("what_happened", "what just happened", "剛剛發生了什麼"),
+    ("tab.config", "config", "設定"),
+    ("presenter.title", "Presenter mode (P): large type for a projector, side panel hidden", "簡報模式（P）：放大字體以便投影，隱藏側邊面板"),
+    ("help.presenter", "presenter mode (large type, no side panel)", "簡報模式（大字體、無側邊面板）"),
+    ("config.intro", "Kafka's config keys of this run. ⚡ takes effect on the running cluster, as a command on the timeline (IncrementalAlterConfigs); ↻ needs a restart of the run, which replays your commands with the new value.", "此模擬的 Kafka 設定。⚡ 直接套用到執行中的叢集，並成為時間軸上的指令（IncrementalAlterConfigs）；↻ 需重新開始模擬，會以新值重播你下過的指令。"),
+    ("config.value", "value", "值"),
+    ("config.default", "default", "預設"),
+    ("config.dynamic", "live: applied to the running cluster as a command", "即時：以指令套用到執行中的叢集"),
+    ("config.restart", "needs a restart of the run", "需重新開始模擬"),
+    ("config.applied", "applied as a command:", "已作為指令套用："),
+    ("config.rebuilt", "run restarted with", "已重新開始模擬，使用"),
+    ("config.refused", "refused:", "不接受："),
 ];
 
 /// The message `id` in `lang`; the id itself when the table lacks it.

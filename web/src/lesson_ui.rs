@@ -5,7 +5,7 @@ use crate::components::lesson_picker::LessonPicker;
 use crate::components::narration::Narration;
 use crate::driver::{Driver, DEFAULT_SCENARIO};
 use crate::lessons::{Choice, Lang};
-use crate::view_model::{Action, ViewState};
+use crate::view_model::ViewState;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -36,16 +36,9 @@ pub fn use_lessons(
         let (slot, state, note, loaded, share_url) = (slot.clone(), state.clone(), note.clone(), loaded.clone(), share_url.clone());
         Callback::from(move |id: Option<String>| {
             let json = id.as_deref().and_then(crate::lessons::lesson_json).unwrap_or(DEFAULT_SCENARIO);
-            let speed = slot.try_borrow().ok().and_then(|d| d.as_ref().ok().map(|d| d.speed)).unwrap_or(1.0);
             match Driver::from_json(json, None) {
-                Ok(mut d) => {
-                    d.speed = speed;
-                    let first = d.advance(0);
-                    if let Ok(mut s) = slot.try_borrow_mut() {
-                        *s = Ok(d);
-                    }
-                    state.dispatch(Action::Reset);
-                    state.dispatch(first);
+                Ok(d) => {
+                    crate::config_ui::install(&slot, &state, d);
                     crate::lessons::set_location_hash(&id.as_ref().map(|i| format!("lesson={i}")).unwrap_or_default());
                     note.set(None);
                     share_url.set(None);

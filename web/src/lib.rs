@@ -4,6 +4,8 @@
 
 pub mod app;
 pub mod components;
+pub mod config_help;
+pub mod config_ui;
 pub mod driver;
 pub mod history;
 pub mod hooks;
@@ -15,6 +17,7 @@ pub mod lessons;
 pub mod links;
 pub mod notable;
 pub mod permalink;
+pub mod scenario_edit;
 pub mod store;
 pub mod view_model;
 

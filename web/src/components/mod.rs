@@ -1,6 +1,7 @@
 //! Components: each takes data and callbacks only, never the simulation.
 
 pub mod clients;
+pub mod config_panel;
 pub mod cluster;
 pub mod flights;
 pub mod ledger;

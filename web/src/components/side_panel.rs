@@ -22,6 +22,8 @@ pub enum Tab {
     Events,
     /// Produce a record by hand.
     Produce,
+    /// Kafka's config keys of the run.
+    Config,
 }
 
 /// A record typed by hand: key, value, partition.
@@ -50,17 +52,21 @@ pub struct SideProps {
     pub on_seek: Callback<u64>,
     /// Produces a record by hand.
     pub on_produce: Callback<HandRecord>,
+    /// The config tab's content (built by [`crate::config_ui`]).
+    #[prop_or_default]
+    pub config: Html,
 }
 
 /// Renders the side panel.
 #[function_component(SidePanel)]
 pub fn side_panel(p: &SideProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
-    let tabs = [(Tab::Inspector, "tab.inspector", "tab-inspector"), (Tab::Events, "tab.events", "tab-events"), (Tab::Produce, "tab.produce", "tab-produce")];
+    let tabs = [(Tab::Inspector, "tab.inspector", "tab-inspector"), (Tab::Events, "tab.events", "tab-events"), (Tab::Produce, "tab.produce", "tab-produce"), (Tab::Config, "tab.config", "tab-config")];
     let body = match p.tab {
         Tab::Inspector => html! { <Inspector ..p.inspector.clone() /> },
         Tab::Events => events(p, lang),
         Tab::Produce => html! { <ProduceForm on_produce={p.on_produce.clone()} /> },
+        Tab::Config => p.config.clone(),
     };
     html! {
         <aside class="side-panel" data-testid="side-panel">
