@@ -16,9 +16,14 @@ use yew::prelude::*;
 pub type Slot = Rc<RefCell<Result<Driver, String>>>;
 
 /// Puts a freshly built driver in the slot (same speed) and redraws the view from its time 0.
-pub fn install(slot: &Slot, state: &UseReducerHandle<ViewState>, mut d: Driver) {
+pub fn install(slot: &Slot, state: &UseReducerHandle<ViewState>, d: Driver) {
+    install_at(slot, state, d, 0)
+}
+
+/// Like [`install`], the new run first simulated up to `at_us`.
+pub fn install_at(slot: &Slot, state: &UseReducerHandle<ViewState>, mut d: Driver, at_us: u64) {
     d.speed = slot.try_borrow().ok().and_then(|o| o.as_ref().ok().map(|o| o.speed)).unwrap_or(1.0);
-    let first = d.advance(0);
+    let first = d.advance(at_us);
     if let Ok(mut s) = slot.try_borrow_mut() {
         *s = Ok(d);
     }

@@ -171,6 +171,20 @@ pub fn plan(s: &Scenario, edit: &ConfigEdit, commands: &[(u64, Command)], now_us
     Ok(EditPlan::Rebuild(Box::new(next)))
 }
 
+/// The file "save" writes: the scenario with the commands issued so far, as pretty JSON.
+pub fn saved(s: &Scenario, commands: &[(u64, Command)], now_us: u64) -> Result<String, String> {
+    serde_json::to_string_pretty(&with_commands(s, commands, now_us)).map_err(|e| e.to_string())
+}
+
+/// "Try it yourself": the run so far (scripted commands up to now and those issued), without the rest
+/// of the lesson's script and without its narration, as scenario JSON.
+pub fn free_play(s: &Scenario, commands: &[(u64, Command)], now_us: u64) -> Result<String, String> {
+    let mut out = with_commands(s, commands, now_us);
+    out.timeline.retain(|t| t.at_ms.saturating_mul(1000) <= now_us);
+    out.narration.clear();
+    serde_json::to_string(&out).map_err(|e| e.to_string())
+}
+
 /// The scenario with the commands issued up to `now_us` added to its timeline (at whole ms).
 pub fn with_commands(s: &Scenario, commands: &[(u64, Command)], now_us: u64) -> Scenario {
     let mut out = s.clone();

@@ -97,3 +97,16 @@ async fn the_panel_renders_a_row_per_key_with_its_explanation_and_the_message() 
     assert_eq!(msg.get_attribute("data-ok").as_deref(), Some("false"));
     assert!(msg.text_content().unwrap_or_default().contains("refused: `acks`"));
 }
+
+#[wasm_bindgen_test]
+fn try_it_yourself_keeps_the_run_so_far_and_drops_the_rest_of_the_script_and_the_narration() {
+    let lesson = Scenario::from_json(kafkascope_web::lessons::lesson_json("06-acks1-acked-then-lost").expect("lesson 6")).expect("parses");
+    assert!(!lesson.narration.is_empty() && lesson.timeline.iter().any(|t| t.at_ms > 2_000), "lesson 6 scripts commands after 2 s");
+    let issued = [(1_500_000, Command::CrashBroker { broker: 3 })];
+    let free = Scenario::from_json(&kafkascope_web::scenario_edit::free_play(&lesson, &issued, 2_000_000).expect("json")).expect("a valid scenario");
+    assert!(free.narration.is_empty());
+    assert!(free.timeline.iter().all(|t| t.at_ms <= 2_000));
+    assert!(free.timeline.iter().any(|t| t.at_ms == 1_500 && t.command == Command::CrashBroker { broker: 3 }), "the command issued is kept");
+    let saved = Scenario::from_json(&kafkascope_web::scenario_edit::saved(&lesson, &issued, 2_000_000).expect("json")).expect("a valid scenario");
+    assert_eq!(saved.timeline.len(), lesson.timeline.len() + 1, "save keeps the whole script and adds the command");
+}

@@ -37,9 +37,7 @@ fn row(r: &ConfigRow, lang: Lang, on_edit: &Callback<ConfigEdit>) -> Html {
         move |v: String| cb.emit((target.clone(), key.clone(), v))
     };
     let input = if r.choices.is_empty() {
-        let edit = edit.clone();
-        let onchange = Callback::from(move |e: Event| edit(e.target_unchecked_into::<HtmlInputElement>().value()));
-        html! { <input data-testid={id} value={r.value.clone()} {onchange} aria-label={r.key} /> }
+        html! { <Field {id} key_name={r.key} value={r.value.clone()} on_set={Callback::from(edit.clone())} /> }
     } else {
         let onchange = Callback::from(move |e: Event| edit(e.target_unchecked_into::<HtmlSelectElement>().value()));
         html! {
@@ -58,6 +56,29 @@ fn row(r: &ConfigRow, lang: Lang, on_edit: &Callback<ConfigEdit>) -> Html {
             <td class="badge" title={tr(lang, badge_title)}>{ badge }</td>
         </tr>
     }
+}
+
+/// Properties of [`Field`].
+#[derive(Properties, PartialEq, Clone)]
+struct FieldProps {
+    id: String,
+    key_name: &'static str,
+    value: String,
+    on_set: Callback<String>,
+}
+
+/// A text field that keeps what is typed across the page's per-frame renders (a draft), and takes
+/// the value in force again whenever that changes.
+#[function_component(Field)]
+fn field(p: &FieldProps) -> Html {
+    let draft = use_state(|| p.value.clone());
+    {
+        let draft = draft.clone();
+        use_effect_with(p.value.clone(), move |v| draft.set(v.clone()));
+    }
+    let oninput = { let draft = draft.clone(); Callback::from(move |e: InputEvent| draft.set(e.target_unchecked_into::<HtmlInputElement>().value())) };
+    let onchange = p.on_set.reform(|e: Event| e.target_unchecked_into::<HtmlInputElement>().value());
+    html! { <input data-testid={p.id.clone()} value={(*draft).clone()} {oninput} {onchange} aria-label={p.key_name} /> }
 }
 
 /// Renders the config tab.

@@ -7,6 +7,7 @@ pub mod flights;
 pub mod ledger;
 pub mod lesson_picker;
 pub mod narration;
+pub mod scenario_file;
 pub mod strip;
 pub mod top_bar;
 pub mod help;
