@@ -298,6 +298,31 @@ test('a malformed scenario file shows the parser message without injecting HTML;
   await page.waitForFunction(() => /opened saved\.json/.test(document.querySelector('.ledger').textContent), null, { timeout: 5_000 });
 });
 
+test('dropping a .log file opens it in the inspector, decoded; a damaged one shows the decoder error', async () => {
+  await page.getByTestId('strip-1-orders-0').click();
+  await page.waitForSelector('[data-testid="inspector"] .batches tr:nth-child(2)', { timeout: 30_000 });
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.getByTestId('download-segment').click()]);
+  const bytes = await readFile(await dl.path());
+  const drop = async (name, buf) => {
+    const dt = await page.evaluateHandle(({ name, data }) => {
+      const d = new DataTransfer();
+      d.items.add(new File([new Uint8Array(data)], name));
+      return d;
+    }, { name, data: [...buf] });
+    await page.dispatchEvent('[data-testid="app"]', 'drop', { dataTransfer: dt });
+  };
+  await drop(dl.suggestedFilename(), bytes);
+  await page.getByTestId('dropped-log').waitFor({ timeout: 5_000 });
+  assert.equal(await page.getByTestId('dropped-log-error').count(), 0);
+  assert.ok((await page.locator('[data-testid="dropped-log"] .batches tr').count()) >= 2, 'batches decoded');
+  const bad = Buffer.from(bytes);
+  bad[bad.length - 1] ^= 0xff;
+  await drop('damaged.log', bad);
+  await page.waitForSelector('[data-testid="dropped-log-error"]', { timeout: 5_000 });
+  assert.match(await page.getByTestId('dropped-log-error').textContent(), /CRC mismatch/);
+  await page.screenshot({ path: join(OUT, 'dropped-log.png') });
+});
+
 test('a lesson resets to its start, and "try it yourself" leaves the narration and plays on from there', async () => {
   const l = await context.newPage();
   l.on('pageerror', (e) => pageErrors.push(String(e)));

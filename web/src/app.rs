@@ -274,6 +274,7 @@ pub fn app() -> Html {
 
     let lessons = crate::lesson_ui::use_lessons(&slot, &state, &note, &choice);
     let config = crate::config_ui::use_config_panel(*panel == Some(Tab::Config), &slot, &state, &run);
+    let dropped = crate::log_drop::use_log_drop(&panel);
 
     let mut driver = slot.borrow_mut();
     let d = match driver.as_mut() {
@@ -334,7 +335,7 @@ pub fn app() -> Html {
                     <SidePanel {tab} on_tab={on_panel.reform(Some)} on_close={on_panel.reform(|()| None)}
                         inspector={InspectorProps { data: inspection, selected: selection.is_some(), on_segment, on_lookup, on_download }}
                         ticks={ticks.clone()} now_us={state.now_us} filter={*filter} on_filter={{ let f = filter.clone(); Callback::from(move |k| f.set(k)) }}
-                        on_seek={on_seek.clone()} {on_produce} {config} />
+                        on_seek={on_seek.clone()} {on_produce} {config} {dropped} />
                 }
             </div>
             <Timeline now_us={state.now_us} horizon_us={d.horizon_us()} {ticks} replaying={d.replaying()} {brokers}

@@ -131,6 +131,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("replica.osr", "out of sync", "不同步（OSR）"),
     ("what_happened", "what just happened", "剛剛發生了什麼"),
     ("tab.config", "config", "設定"),
+    ("drop.title", "dropped file, decoded with the engine's RecordBatch decoder", "拖放的檔案，以引擎的 RecordBatch 解碼器解碼"),
+    ("drop.error", "not a valid Kafka .log:", "不是有效的 Kafka .log："),
     ("lesson.reset", "↺ reset", "↺ 重來"),
     ("lesson.try", "try it yourself", "自己動手試"),
     ("file.save", "⤓ save", "⤓ 儲存"),

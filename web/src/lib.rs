@@ -15,6 +15,7 @@ pub mod layout;
 pub mod lesson_ui;
 pub mod lessons;
 pub mod links;
+pub mod log_drop;
 pub mod notable;
 pub mod permalink;
 pub mod scenario_edit;

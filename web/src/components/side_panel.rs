@@ -55,6 +55,9 @@ pub struct SideProps {
     /// The config tab's content (built by [`crate::config_ui`]).
     #[prop_or_default]
     pub config: Html,
+    /// A `.log` file dropped on the page, shown above the inspector ([`crate::log_drop`]).
+    #[prop_or_default]
+    pub dropped: Html,
 }
 
 /// Renders the side panel.
@@ -63,7 +66,7 @@ pub fn side_panel(p: &SideProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let tabs = [(Tab::Inspector, "tab.inspector", "tab-inspector"), (Tab::Events, "tab.events", "tab-events"), (Tab::Produce, "tab.produce", "tab-produce"), (Tab::Config, "tab.config", "tab-config")];
     let body = match p.tab {
-        Tab::Inspector => html! { <Inspector ..p.inspector.clone() /> },
+        Tab::Inspector => html! { <>{ p.dropped.clone() }<Inspector ..p.inspector.clone() /></> },
         Tab::Events => events(p, lang),
         Tab::Produce => html! { <ProduceForm on_produce={p.on_produce.clone()} /> },
         Tab::Config => p.config.clone(),
