@@ -42,6 +42,9 @@ pub enum Command {
     CrashController { node: u32 },
     /// Start a crashed KRaft controller again.
     RestartController { node: u32 },
+    /// IncrementalAlterConfigs (KIP-339), SET one topic config on the running cluster; only the keys
+    /// in [`crate::config::DYNAMIC_TOPIC_KEYS`] (errors become an `adminRequestFailed` event).
+    AlterTopicConfig { topic: String, key: String, value: String },
 }
 
 impl Command {
@@ -51,6 +54,7 @@ impl Command {
             Command::CreateTopic { name, .. } => Some(("createTopic", name)),
             Command::AddPartitions { topic, .. } => Some(("addPartitions", topic)),
             Command::ReassignPartition { topic, .. } => Some(("reassignPartition", topic)),
+            Command::AlterTopicConfig { topic, .. } => Some(("incrementalAlterConfigs", topic)),
             _ => None,
         }
     }
@@ -74,6 +78,10 @@ impl Command {
                     Some(b) => Err(format!("no broker {b}")),
                     None => Ok(()),
                 }
+            }
+            Command::AlterTopicConfig { topic, key, value } => {
+                name_ok(topic)?;
+                crate::config::check_topic_alter(key, value).map(drop)
             }
             _ => Ok(()),
         }

@@ -173,6 +173,29 @@ pub fn is_tls(security_protocol: &str) -> bool {
     security_protocol.ends_with("SSL")
 }
 
+/// Topic keys a running cluster takes through IncrementalAlterConfigs, applied at once by the
+/// simulator (brokers read them on their next produce, retention check or segment roll; the
+/// controller on its next election). Other keys need the run rebuilt.
+pub const DYNAMIC_TOPIC_KEYS: &[&str] = &[
+    "min.insync.replicas",
+    "unclean.leader.election.enable",
+    "retention.ms",
+    "retention.bytes",
+    "segment.bytes",
+    "segment.ms",
+    "flush.messages",
+    "flush.ms",
+];
+
+/// Checks an altered topic key: declared, dynamic here, and a valid value; returns the value's canonical text.
+pub fn check_topic_alter(key: &str, value: &str) -> Result<String, String> {
+    let def = find(Scope::Topic, key).ok_or_else(|| format!("unknown topic config key `{key}`"))?;
+    if !DYNAMIC_TOPIC_KEYS.contains(&key) {
+        return Err(format!("`{key}` is not altered on a running cluster here: change it in the scenario and restart the run"));
+    }
+    canonical_value(def, &serde_json::Value::String(value.to_string()))
+}
+
 /// Validated overrides for one scope; unset keys read as the profile's default.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overrides(pub BTreeMap<String, String>);

@@ -204,6 +204,8 @@ pub enum EventKind {
     /// An admin request was refused; `error` starts with Kafka's exception name
     /// (`InvalidReplicationFactorException: ...`).
     AdminRequestFailed { request: String, topic: String, error: String },
+    /// IncrementalAlterConfigs set a topic config on the running cluster (canonical value).
+    TopicConfigAltered { topic: String, key: String, value: String },
     /// CreatePartitions added partitions `first_partition..` with this assignment.
     PartitionsAdded { topic: String, first_partition: u32, assignment: Vec<Vec<BrokerId>> },
     /// A reassignment began: the partition is replicated to `replicas` (target plus old replicas)

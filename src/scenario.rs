@@ -402,7 +402,7 @@ impl Scenario {
                     .then_some(())
                     .ok_or(format!("no consumer {consumer}"))
             }
-            Command::CreateTopic { .. } | Command::AddPartitions { .. } | Command::ReassignPartition { .. } => {
+            Command::CreateTopic { .. } | Command::AddPartitions { .. } | Command::ReassignPartition { .. } | Command::AlterTopicConfig { .. } => {
                 cmd.check_admin(self.cluster.brokers)
             }
         }

@@ -321,8 +321,9 @@ impl Sim {
                 }
             }
             cmd @ (Command::CreateTopic { .. } | Command::AddPartitions { .. } | Command::ReassignPartition { .. }) => {
-                self.execute_admin(cmd)
+                self.execute_admin(cmd);
             }
+            cmd @ Command::AlterTopicConfig { .. } => self.alter_topic_config(cmd),
             Command::CrashController { node } => {
                 if self.metadata.stop(node) {
                     self.emit(EventKind::ControllerStopped { node: NodeId::Controller(node) });
@@ -341,7 +342,7 @@ impl Sim {
     /// `/controller` (if it is up and has taken over that epoch), on kafka-4.0 the KRaft leader. With
     /// no active controller the request fails (Kafka's admin client would get NOT_CONTROLLER and
     /// time out).
-    fn execute_admin(&mut self, cmd: Command) {
+    fn execute_admin(&mut self, cmd: Command) -> bool {
         let ran = match self.metadata.active_controller() {
             Some(NodeId::Broker(b)) => {
                 let epoch = self.metadata.zk_controller_epoch().unwrap_or(0);
@@ -366,6 +367,27 @@ impl Sim {
                 let error = "TimeoutException: no active controller (NOT_CONTROLLER); the request timed out".to_string();
                 self.emit(EventKind::AdminRequestFailed { request: request.to_string(), topic: topic.to_string(), error });
             }
+        }
+        ran
+    }
+
+    /// IncrementalAlterConfigs on a topic: refused for an unknown topic or without an active
+    /// controller; else the controller and every broker (up or down: they read it from the metadata
+    /// when they start) take the new value at once (propagation delay is not modelled).
+    fn alter_topic_config(&mut self, cmd: Command) {
+        let Command::AlterTopicConfig { topic, key, value } = &cmd else { return };
+        let Ok(value) = crate::config::check_topic_alter(key, value) else { return };
+        let (topic, key) = (topic.clone(), key.clone());
+        if !self.metadata.partitions().keys().any(|tp| tp.topic == topic) {
+            let error = format!("UnknownTopicOrPartitionException: Topic '{topic}' does not exist.");
+            self.emit(EventKind::AdminRequestFailed { request: "incrementalAlterConfigs".to_string(), topic, error });
+            return;
+        }
+        if self.execute_admin(cmd) {
+            for b in &mut self.brokers {
+                b.alter_topic_config(&topic, &key, &value);
+            }
+            self.emit(EventKind::TopicConfigAltered { topic, key, value });
         }
     }
 

@@ -425,6 +425,16 @@ impl Broker {
         self.next_id
     }
 
+    /// Takes an altered topic config (as from ZooKeeper's config change or a KRaft ConfigRecord):
+    /// the topic's settings and every hosted log of the topic (LogManager.updateTopicConfig).
+    pub fn alter_topic_config(&mut self, topic: &str, key: &str, value: &str) {
+        self.settings.alter_topic(topic, key, value);
+        let config = self.settings.log_config(topic);
+        for (_, log) in self.disk.logs.iter_mut().filter(|(tp, _)| tp.topic == topic) {
+            log.config = config.clone();
+        }
+    }
+
     /// The log of a partition, created on first use with the topic's settings.
     fn log_mut(&mut self, tp: &TopicPartition) -> &mut Log {
         let config = self.settings.log_config(&tp.topic);

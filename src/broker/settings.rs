@@ -159,6 +159,24 @@ fn ratio_ppm(text: &str) -> u32 {
 }
 
 impl BrokerSettings {
+    /// Applies an altered dynamic topic key (canonical text from [`crate::config::check_topic_alter`]).
+    pub fn alter_topic(&mut self, topic: &str, key: &str, value: &str) {
+        let mut t = self.topic(topic);
+        let n: i64 = value.parse().unwrap_or(0);
+        match key {
+            "min.insync.replicas" => t.min_insync_replicas = n.max(1) as usize,
+            "unclean.leader.election.enable" => t.unclean_leader_election = value == "true",
+            "retention.ms" => t.log.retention_ms = n,
+            "retention.bytes" => t.log.retention_bytes = n,
+            "segment.bytes" => t.log.segment_bytes = n.max(0) as u64,
+            "segment.ms" => t.log.segment_ms = n.max(0) as u64,
+            "flush.messages" => t.log.flush_messages = n.max(0) as u64,
+            "flush.ms" => t.log.flush_ms = n.max(0) as u64,
+            _ => return,
+        }
+        self.topics.insert(topic.to_string(), t);
+    }
+
     /// Whether any declared topic compacts (only then does the broker run its log cleaner).
     pub fn any_compacted_topic(&self) -> bool {
         self.topics.values().any(|t| t.log.cleanup_policy_compact)

@@ -17,6 +17,20 @@ impl Controller {
             Command::CreateTopic { name, partitions, replication_factor } => self.create_topic(name, *partitions, *replication_factor, out),
             Command::AddPartitions { topic, count } => self.add_partitions(topic, *count, out),
             Command::ReassignPartition { topic, partition, replicas } => self.reassign_partition(topic, *partition, replicas.clone(), out),
+            Command::AlterTopicConfig { topic, key, value } => self.alter_topic_config(topic, key, value),
+            _ => {}
+        }
+    }
+
+    /// The controller's part of an altered topic config: the keys its elections read.
+    fn alter_topic_config(&mut self, topic: &str, key: &str, value: &str) {
+        match key {
+            "min.insync.replicas" => {
+                self.policy.min_isr.insert(topic.to_string(), value.parse::<u32>().unwrap_or(1).max(1));
+            }
+            "unclean.leader.election.enable" => {
+                self.unclean.insert(topic.to_string(), value == "true");
+            }
             _ => {}
         }
     }

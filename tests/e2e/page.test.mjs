@@ -210,6 +210,140 @@ test('a malformed share link shows a message and the default scenario, without a
   await bad.close();
 });
 
+// ── Content-Security-Policy, config panel, presenter mode, scenario files (uia) ──
+
+test('the page carries a CSP without unsafe-eval or inline script, and runs under it without a violation', async () => {
+  const html = await (await fetch(url)).text();
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+  assert.ok(csp, 'a CSP meta tag in the served page');
+  assert.doesNotMatch(csp, /'unsafe-eval'/, "no 'unsafe-eval' ('wasm-unsafe-eval' only)");
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(csp, /connect-src 'self'/);
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script to hash');
+  const p = await context.newPage();
+  const errors = [];
+  p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  p.on('pageerror', (e) => pageErrors.push(String(e)));
+  await p.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await p.goto(url);
+  await p.waitForFunction(() => Number(document.querySelector('[data-testid="produced-count"]')?.textContent.replace(/[^0-9]/g, '') || '0') > 0,
+    null, { timeout: 60_000 });
+  assert.deepEqual(await p.evaluate(() => window.cspViolations), [], 'no CSP violation');
+  assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused/i.test(e)), []);
+  // The policy is enforced (and the listener hears it): an injected inline script is refused.
+  await p.evaluate(() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.head.append(s); });
+  await p.waitForFunction(() => window.cspViolations.length > 0);
+  assert.match((await p.evaluate(() => window.cspViolations))[0], /^script-src/);
+  assert.equal(await p.evaluate(() => window.ran), undefined);
+  await p.close();
+});
+
+test('config tab: a live topic key becomes a command on the timeline, a bad value is refused naming the key, a static key restarts the run', async () => {
+  await page.keyboard.press('Escape');
+  await page.getByTestId('open-config').click();
+  await page.getByTestId('config-panel').waitFor({ timeout: 5_000 });
+  const minIsr = page.getByTestId('config-topic-orders-min.insync.replicas');
+  assert.equal(await minIsr.inputValue(), '2', 'inherited from the brokers (default.json)');
+  await minIsr.fill('0');
+  await minIsr.press('Enter');
+  await page.waitForSelector('[data-testid="config-message"][data-ok="false"]', { timeout: 5_000 });
+  assert.match(await page.getByTestId('config-message').textContent(), /min\.insync\.replicas.*out of range/);
+  await minIsr.fill('3');
+  await minIsr.press('Enter');
+  await page.waitForSelector('[data-testid="config-message"][data-ok="true"]', { timeout: 5_000 });
+  await page.screenshot({ path: join(OUT, 'config-tab.png') });
+  await page.getByTestId('tab-events').click();
+  await page.waitForFunction(() => /AlterTopicConfig.*min\.insync\.replicas.*"3"/.test(document.querySelector('[data-testid="events-tab"]').textContent),
+    null, { timeout: 10_000 });
+  // acks needs a new producer: the run restarts with acks=1 and replays the command above.
+  await page.getByTestId('tab-config').click();
+  const t = Number((await page.getByTestId('virtual-time').textContent()).replace(/[^0-9.]/g, ''));
+  await page.getByTestId('config-section-producer-1').locator('summary').click();
+  await page.getByTestId('config-producer-1-acks').selectOption('1');
+  await page.waitForFunction(() => /restarted/.test(document.querySelector('[data-testid="config-message"]')?.textContent ?? ''), null, { timeout: 10_000 });
+  assert.equal(await page.getByTestId('config-producer-1-acks').inputValue(), '1');
+  const after = Number((await page.getByTestId('virtual-time').textContent()).replace(/[^0-9.]/g, ''));
+  assert.ok(after < t || t === 0, `virtual time restarted: ${t} → ${after}`);
+});
+
+test('presenter mode: ⛶ enlarges the type and hides the side panel; P turns it off', async () => {
+  assert.ok(await page.getByTestId('side-panel').isVisible(), 'the config tab is open');
+  const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('.ledger')).fontSize));
+  const before = await size();
+  await page.getByTestId('presenter-toggle').click();
+  await page.waitForSelector('[data-testid="app"].presenter', { timeout: 5_000 });
+  assert.ok(await page.getByTestId('side-panel').isHidden(), 'side panel hidden');
+  assert.ok((await size()) > before, `larger type: ${before} → ${await size()}`);
+  await page.screenshot({ path: join(OUT, 'presenter.png') });
+  await page.keyboard.press('p');
+  await page.waitForSelector('[data-testid="app"]:not(.presenter)', { timeout: 5_000 });
+});
+
+test('a malformed scenario file shows the parser message without injecting HTML; save gives a file that loads', async () => {
+  const bad = '{"profile": "kafka-3.6", "cluster": {"brokers": 3}, "topics": [<img src=x onerror="window.pwned=1">]}';
+  await page.getByTestId('load-scenario').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(bad) });
+  await page.waitForFunction(() => /could not open bad\.json: .*line 1/.test(document.querySelector('.ledger').textContent), null, { timeout: 5_000 });
+  assert.equal(await page.locator('.ledger img').count(), 0, 'the file text is text, never HTML');
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.equal(await page.locator('[data-testid^="broker-"]').count(), 3, 'the run goes on');
+  await page.screenshot({ path: join(OUT, 'load-malformed.png') });
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.getByTestId('save-scenario').click()]);
+  const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(saved.producers[0].config.acks, '1');
+  assert.ok(saved.timeline.some((c) => c.command.type === 'alterTopicConfig' && c.command.value === '3'), 'the command issued is in the file');
+  await page.getByTestId('load-scenario').setInputFiles({ name: 'saved.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(saved)) });
+  await page.waitForFunction(() => /opened saved\.json/.test(document.querySelector('.ledger').textContent), null, { timeout: 5_000 });
+});
+
+test('dropping a .log file opens it in the inspector, decoded; a damaged one shows the decoder error', async () => {
+  await page.getByTestId('strip-1-orders-0').click();
+  await page.waitForSelector('[data-testid="inspector"] .batches tr:nth-child(2)', { timeout: 30_000 });
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.getByTestId('download-segment').click()]);
+  const bytes = await readFile(await dl.path());
+  const drop = async (name, buf) => {
+    const dt = await page.evaluateHandle(({ name, data }) => {
+      const d = new DataTransfer();
+      d.items.add(new File([new Uint8Array(data)], name));
+      return d;
+    }, { name, data: [...buf] });
+    await page.dispatchEvent('[data-testid="app"]', 'drop', { dataTransfer: dt });
+  };
+  await drop(dl.suggestedFilename(), bytes);
+  await page.getByTestId('dropped-log').waitFor({ timeout: 5_000 });
+  assert.equal(await page.getByTestId('dropped-log-error').count(), 0);
+  assert.ok((await page.locator('[data-testid="dropped-log"] .batches tr').count()) >= 2, 'batches decoded');
+  const bad = Buffer.from(bytes);
+  bad[bad.length - 1] ^= 0xff;
+  await drop('damaged.log', bad);
+  await page.waitForSelector('[data-testid="dropped-log-error"]', { timeout: 5_000 });
+  assert.match(await page.getByTestId('dropped-log-error').textContent(), /CRC mismatch/);
+  await page.screenshot({ path: join(OUT, 'dropped-log.png') });
+});
+
+test('a lesson resets to its start, and "try it yourself" leaves the narration and plays on from there', async () => {
+  const l = await context.newPage();
+  l.on('pageerror', (e) => pageErrors.push(String(e)));
+  await l.goto(`${url}#lesson=04-the-train`);
+  await l.getByTestId('narration-text').waitFor({ timeout: 30_000 });
+  await l.getByTestId('speed').fill('1');
+  const secs = async () => Number((await l.getByTestId('virtual-time').textContent()).replace(/[^0-9.]/g, ''));
+  await l.waitForFunction(() => Number(document.querySelector('[data-testid="virtual-time"]').textContent.replace(/[^0-9.]/g, '')) > 3, null, { timeout: 30_000 });
+  await l.getByTestId('lesson-reset').click();
+  assert.ok((await secs()) < 3, 'back at the start');
+  assert.equal(await l.getByTestId('lesson-picker').inputValue(), '04-the-train');
+  await l.waitForFunction(() => Number(document.querySelector('[data-testid="virtual-time"]').textContent.replace(/[^0-9.]/g, '')) > 2, null, { timeout: 30_000 });
+  const at = await secs();
+  await l.getByTestId('lesson-try').click();
+  await l.getByTestId('narration').waitFor({ state: 'detached', timeout: 5_000 });
+  assert.ok((await secs()) >= at - 0.5, 'free play continues from the lesson\'s moment');
+  assert.equal(await l.getByTestId('lesson-picker').inputValue(), '');
+  await l.screenshot({ path: join(OUT, 'lesson-free-play.png') });
+  await l.close();
+});
+
 test('no request left 127.0.0.1 and the page raised no error', () => {
   assert.deepEqual(outside, []);
   assert.deepEqual(pageErrors, []);

@@ -86,6 +86,7 @@ pub fn app() -> Html {
     let lang = use_state(Lang::default);
     let menu = use_state(|| None::<(MenuTarget, f64, f64)>);
     let help = use_state(|| false);
+    let presenter = use_state(|| false);
     let panel = use_state(|| None::<Tab>);
     let selection = use_state(|| None::<Selection>);
     let filter = use_state(|| None::<TickKind>);
@@ -237,7 +238,7 @@ pub fn app() -> Html {
     let key_handler = use_mut_ref(Callback::<KeyboardEvent>::noop);
     *key_handler.borrow_mut() = {
         let (on_toggle, on_step, on_back, on_speed) = (on_toggle.clone(), on_step.clone(), on_back.clone(), on_speed.clone());
-        let (help, menu, slot) = (help.clone(), menu.clone(), slot.clone());
+        let (help, menu, slot, presenter) = (help.clone(), menu.clone(), slot.clone(), presenter.clone());
         Callback::from(move |e: KeyboardEvent| {
             if typing(&e) {
                 return;
@@ -250,6 +251,7 @@ pub fn app() -> Html {
                 "+" | "=" => on_speed.emit(speed * 2.0),
                 "-" | "_" => on_speed.emit(speed / 2.0),
                 "?" => help.set(!*help),
+                "p" | "P" => presenter.set(!*presenter),
                 "Escape" => {
                     help.set(false);
                     menu.set(None);
@@ -271,6 +273,8 @@ pub fn app() -> Html {
     }
 
     let lessons = crate::lesson_ui::use_lessons(&slot, &state, &note, &choice);
+    let config = crate::config_ui::use_config_panel(*panel == Some(Tab::Config), &slot, &state, &run);
+    let dropped = crate::log_drop::use_log_drop(&panel);
 
     let mut driver = slot.borrow_mut();
     let d = match driver.as_mut() {
@@ -303,9 +307,10 @@ pub fn app() -> Html {
     let on_panel = { let panel = panel.clone(); Callback::from(move |t: Option<Tab>| panel.set(t)) };
     html! {
         <ContextProvider<Lang> context={*lang}>
-        <div class="app" lang={lang.tag()}>
+        <div class={classes!("app", presenter.then_some("presenter"))} lang={lang.tag()} data-testid="app">
             <TopBar profile={d.profile.clone()} seed={d.seed()} playing={d.playing} speed={d.speed} now_us={state.now_us}
-                {on_toggle} {on_step} {on_speed} {on_seed} {on_back} {on_lang} {on_help} />
+                {on_toggle} {on_step} {on_speed} {on_seed} {on_back} {on_lang} {on_help}
+                presenter={*presenter} on_presenter={{ let p = presenter.clone(); Callback::from(move |()| p.set(!*p)) }} />
             <LedgerLine ledger={state.shown_ledger().clone()} trace_hash={state.trace_hash.clone()} note={note_text} />
             { lessons.picker }
             { lessons.narration }
@@ -330,7 +335,7 @@ pub fn app() -> Html {
                     <SidePanel {tab} on_tab={on_panel.reform(Some)} on_close={on_panel.reform(|()| None)}
                         inspector={InspectorProps { data: inspection, selected: selection.is_some(), on_segment, on_lookup, on_download }}
                         ticks={ticks.clone()} now_us={state.now_us} filter={*filter} on_filter={{ let f = filter.clone(); Callback::from(move |k| f.set(k)) }}
-                        on_seek={on_seek.clone()} {on_produce} charts={state.charts.clone()} sequence={state.sequence.clone()} />
+                        on_seek={on_seek.clone()} {on_produce} charts={state.charts.clone()} sequence={state.sequence.clone()} {config} {dropped} />
                 }
             </div>
             <Timeline now_us={state.now_us} horizon_us={d.horizon_us()} {ticks} replaying={d.replaying()} {brokers}

@@ -5,7 +5,7 @@ use crate::components::lesson_picker::LessonPicker;
 use crate::components::narration::Narration;
 use crate::driver::{Driver, DEFAULT_SCENARIO};
 use crate::lessons::{Choice, Lang};
-use crate::view_model::{Action, ViewState};
+use crate::view_model::ViewState;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -36,16 +36,9 @@ pub fn use_lessons(
         let (slot, state, note, loaded, share_url) = (slot.clone(), state.clone(), note.clone(), loaded.clone(), share_url.clone());
         Callback::from(move |id: Option<String>| {
             let json = id.as_deref().and_then(crate::lessons::lesson_json).unwrap_or(DEFAULT_SCENARIO);
-            let speed = slot.try_borrow().ok().and_then(|d| d.as_ref().ok().map(|d| d.speed)).unwrap_or(1.0);
             match Driver::from_json(json, None) {
-                Ok(mut d) => {
-                    d.speed = speed;
-                    let first = d.advance(0);
-                    if let Ok(mut s) = slot.try_borrow_mut() {
-                        *s = Ok(d);
-                    }
-                    state.dispatch(Action::Reset);
-                    state.dispatch(first);
+                Ok(d) => {
+                    crate::config_ui::install(&slot, &state, d);
                     crate::lessons::set_location_hash(&id.as_ref().map(|i| format!("lesson={i}")).unwrap_or_default());
                     note.set(None);
                     share_url.set(None);
@@ -69,14 +62,55 @@ pub fn use_lessons(
         let lang = lang.clone();
         Callback::from(move |l: Lang| lang.set(l))
     };
+    // Reset: the same lesson again from its start. Try it yourself: the run so far (scripted and
+    // issued commands), without the rest of the script and without narration, continued at this moment.
+    let on_reset = { let (on_pick, id) = (on_pick.clone(), loaded.0.clone()); Callback::from(move |()| on_pick.emit(id.clone())) };
+    let on_try = {
+        let (slot, state, note, loaded) = (slot.clone(), state.clone(), note.clone(), loaded.clone());
+        Callback::from(move |()| {
+            let Some((json, now)) = slot.try_borrow().ok().and_then(|d| d.as_ref().ok().map(|d| (crate::scenario_edit::free_play(d.sim().scenario(), d.commands(), d.now_us()), d.now_us()))) else { return };
+            match json.and_then(|j| Driver::from_json(&j, None).map(|d| (j, d))) {
+                Ok((j, d)) => {
+                    crate::config_ui::install_at(&slot, &state, d, now);
+                    crate::lessons::set_location_hash("");
+                    loaded.set((None, j));
+                }
+                Err(e) => note.set(Some(format!("could not continue in free play: {e}"))),
+            }
+        })
+    };
+    let on_save = {
+        let (slot, note) = (slot.clone(), note.clone());
+        Callback::from(move |()| {
+            let Some(json) = slot.try_borrow().ok().and_then(|d| d.as_ref().ok().map(|d| crate::scenario_edit::saved(d.sim().scenario(), d.commands(), d.now_us()))) else { return };
+            if let Err(e) = json.map_err(|e| format!("{e:?}")).and_then(|j| crate::hooks::download("kafkascope-scenario.json", j.as_bytes()).map_err(|e| format!("{e:?}"))) {
+                note.set(Some(format!("could not save the scenario: {e}")));
+            }
+        })
+    };
+    let on_load = {
+        let (slot, state, note, loaded) = (slot.clone(), state.clone(), note.clone(), loaded.clone());
+        Callback::from(move |(name, text): (String, Result<String, String>)| match text.and_then(|t| Driver::from_json(&t, None).map(|d| (t, d))) {
+            Ok((t, d)) => {
+                crate::config_ui::install_at(&slot, &state, d, 0);
+                crate::lessons::set_location_hash("");
+                note.set(Some(format!("opened {name}")));
+                loaded.set((None, t));
+            }
+            Err(e) => note.set(Some(format!("could not open {name}: {e}"))),
+        })
+    };
     let index = crate::lessons::index();
     let title = loaded.0.as_ref().and_then(|id| index.iter().find(|l| &l.id == id)).map(|l| (*lang).pick(&l.title.0, &l.title.1).to_owned());
     LessonUi {
         picker: html! {
-            <LessonPicker lessons={index.clone()} current={loaded.0.clone()} lang={*lang} {on_pick} {on_share} share_url={(*share_url).clone()} />
+            <div class="lesson-row">
+                <LessonPicker lessons={index.clone()} current={loaded.0.clone()} lang={*lang} {on_pick} {on_share} share_url={(*share_url).clone()} />
+                <crate::components::scenario_file::ScenarioFile {on_save} {on_load} />
+            </div>
         },
         narration: html! {
-            <Narration steps={(*steps).clone()} now_us={state.now_us} lang={*lang} on_lang={Some(on_lang)} {title} />
+            <Narration steps={(*steps).clone()} now_us={state.now_us} lang={*lang} on_lang={Some(on_lang)} {title} on_reset={Some(on_reset)} on_try={Some(on_try)} />
         },
         narrates: !steps.is_empty(),
     }

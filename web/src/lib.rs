@@ -4,6 +4,8 @@
 
 pub mod app;
 pub mod components;
+pub mod config_help;
+pub mod config_ui;
 pub mod driver;
 pub mod history;
 pub mod hooks;
@@ -13,11 +15,13 @@ pub mod layout;
 pub mod lesson_ui;
 pub mod lessons;
 pub mod links;
+pub mod log_drop;
 pub mod notable;
 pub mod permalink;
 pub mod record_query;
 pub mod sequence_log;
 pub mod series;
+pub mod scenario_edit;
 pub mod store;
 pub mod view_model;
 

@@ -9,7 +9,7 @@ use wasm_bindgen_test::*;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SOURCES: [&str; 12] = [
+const SOURCES: [&str; 16] = [
     include_str!("../src/app.rs"),
     include_str!("../src/links.rs"),
     include_str!("../src/components/top_bar.rs"),
@@ -21,6 +21,10 @@ const SOURCES: [&str; 12] = [
     include_str!("../src/components/help.rs"),
     include_str!("../src/components/inspector.rs"),
     include_str!("../src/components/side_panel.rs"),
+    include_str!("../src/components/config_panel.rs"),
+    include_str!("../src/config_ui.rs"),
+    include_str!("../src/components/scenario_file.rs"),
+    include_str!("../src/log_drop.rs"),
     include_str!("../src/i18n.rs"),
 ];
 

@@ -14,13 +14,14 @@ pub struct HelpProps {
 #[function_component(HelpOverlay)]
 pub fn help_overlay(p: &HelpProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
-    let rows: [(&str, &'static str); 7] = [
+    let rows: [(&str, &'static str); 8] = [
         ("Space", "help.space"),
         ("→ · PageDown", "help.right"),
         ("← · PageUp", "help.left"),
         ("+ · −", "help.speed"),
         ("M · ≣ · Shift+F10", "help.menu"),
         ("?", "help.help"),
+        ("P · ⛶", "help.presenter"),
         ("Esc", "help.escape"),
     ];
     html! {

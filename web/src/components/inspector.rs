@@ -23,12 +23,32 @@ pub struct InspectorProps {
     pub on_download: Callback<i64>,
 }
 
-fn hex_rows(bytes: &[u8]) -> Html {
+/// Bytes as hex rows of 16 with offsets and ASCII.
+pub fn hex_rows(bytes: &[u8]) -> Html {
     html! { <>{ for bytes.chunks(16).enumerate().map(|(i, row)| {
         let hex: Vec<String> = row.iter().map(|b| format!("{b:02x}")).collect();
         let ascii: String = row.iter().map(|b| if b.is_ascii_graphic() { *b as char } else { '·' }).collect();
         html! { <div key={i} class="hex-row"><span class="off">{ format!("{:08x}", i * 16) }</span><span>{ hex.join(" ") }</span><span class="ascii">{ ascii }</span></div> }
     }) }</> }
+}
+
+/// Decoded batches with their first records, as a table.
+pub fn batch_table(batches: &[crate::inspect::BatchRow]) -> Html {
+    html! {
+        <table class="batches">
+            <tr><th>{ "pos" }</th><th>{ "offsets" }</th><th>{ "epoch" }</th><th>{ "records" }</th><th>{ "bytes" }</th><th>{ "crc" }</th><th>{ "pid · seq" }</th></tr>
+            { for batches.iter().map(|b| html! {
+                <>
+                <tr key={b.position}><td>{ b.position }</td><td>{ format!("{}–{}", b.base_offset, b.last_offset) }</td><td>{ b.epoch }</td>
+                    <td>{ b.records_count }</td><td>{ b.size }</td><td><code>{ format!("{:08x}", b.crc) }</code></td><td>{ format!("{} · {}", b.producer.0, b.producer.1) }</td></tr>
+                { for b.records.iter().map(|r| html! {
+                    <tr class="record"><td />
+                        <td colspan="6">{ format!("@{} key={} value={}", r.offset, r.key.clone().unwrap_or_else(|| "null".into()), r.value.clone().unwrap_or_else(|| "null".into())) }</td></tr>
+                }) }
+                </>
+            }) }
+        </table>
+    }
 }
 
 /// Renders the inspector.
@@ -71,19 +91,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 <button data-testid="download-segment" onclick={p.on_download.reform(move |_: MouseEvent| seg)}>{ format!("⤓ {}", tr(lang, "inspector.download")) }</button>
             </div>
             <h4>{ tr(lang, "inspector.batches") }</h4>
-            <table class="batches">
-                <tr><th>{ "pos" }</th><th>{ "offsets" }</th><th>{ "epoch" }</th><th>{ "records" }</th><th>{ "bytes" }</th><th>{ "crc" }</th><th>{ "pid · seq" }</th></tr>
-                { for d.batches.iter().map(|b| html! {
-                    <>
-                    <tr key={b.position}><td>{ b.position }</td><td>{ format!("{}–{}", b.base_offset, b.last_offset) }</td><td>{ b.epoch }</td>
-                        <td>{ b.records_count }</td><td>{ b.size }</td><td><code>{ format!("{:08x}", b.crc) }</code></td><td>{ format!("{} · {}", b.producer.0, b.producer.1) }</td></tr>
-                    { for b.records.iter().map(|r| html! {
-                        <tr class="record"><td />
-                            <td colspan="6">{ format!("@{} key={} value={}", r.offset, r.key.clone().unwrap_or_else(|| "null".into()), r.value.clone().unwrap_or_else(|| "null".into())) }</td></tr>
-                    }) }
-                    </>
-                }) }
-            </table>
+            { batch_table(&d.batches) }
             <h4>{ tr(lang, "inspector.hex") }</h4>
             <div class="hex" data-testid="hex">{ hex_rows(&d.head) }</div>
             <div class="indexes">

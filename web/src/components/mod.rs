@@ -2,11 +2,13 @@
 
 pub mod clients;
 pub mod charts;
+pub mod config_panel;
 pub mod cluster;
 pub mod flights;
 pub mod ledger;
 pub mod lesson_picker;
 pub mod narration;
+pub mod scenario_file;
 pub mod strip;
 pub mod top_bar;
 pub mod help;

@@ -25,6 +25,12 @@ pub struct NarrationProps {
     /// The lesson's title, if any.
     #[prop_or_default]
     pub title: Option<String>,
+    /// Restarts the lesson from its start.
+    #[prop_or_default]
+    pub on_reset: Option<Callback<()>>,
+    /// Leaves the narration and continues in free play from here.
+    #[prop_or_default]
+    pub on_try: Option<Callback<()>>,
 }
 
 /// Moves the highlight to the elements named `target` (none: removes it).
@@ -48,6 +54,14 @@ fn highlight(target: Option<&str>) {
                 let _ = el.class_list().add_1(HIGHLIGHT);
             }
         }
+    }
+}
+
+/// The page language matching the narration's.
+fn ui_lang(l: Lang) -> crate::i18n::Lang {
+    match l {
+        Lang::En => crate::i18n::Lang::En,
+        Lang::ZhTw => crate::i18n::Lang::ZhTw,
     }
 }
 
@@ -92,6 +106,12 @@ pub fn narration(p: &NarrationProps) -> Html {
                 </span>
                 if let Some(t) = &target { <span class="narration-points" title="Highlighted on the scene">{ format!("→ {t}") }</span> }
                 { for toggle }
+                { for p.on_reset.as_ref().map(|cb| html! {
+                    <button data-testid="lesson-reset" onclick={cb.reform(|_: MouseEvent| ())}>{ crate::i18n::tr(ui_lang(p.lang), "lesson.reset") }</button>
+                }) }
+                { for p.on_try.as_ref().map(|cb| html! {
+                    <button data-testid="lesson-try" onclick={cb.reform(|_: MouseEvent| ())}>{ crate::i18n::tr(ui_lang(p.lang), "lesson.try") }</button>
+                }) }
             </div>
             <p class="narration-text" data-testid="narration-text">{ text }</p>
         </aside>

@@ -26,6 +26,8 @@ pub enum Tab {
     Charts,
     /// The recent messages as a space-time diagram.
     Sequence,
+    /// Kafka's config keys of the run.
+    Config,
 }
 
 /// A record typed by hand: key, value, partition.
@@ -58,6 +60,12 @@ pub struct SideProps {
     pub charts: crate::series::ChartSeries,
     /// The sequence diagram's recent messages.
     pub sequence: crate::sequence_log::SequenceLog,
+    /// The config tab's content (built by [`crate::config_ui`]).
+    #[prop_or_default]
+    pub config: Html,
+    /// A `.log` file dropped on the page, shown above the inspector ([`crate::log_drop`]).
+    #[prop_or_default]
+    pub dropped: Html,
 }
 
 /// Renders the side panel.
@@ -65,13 +73,14 @@ pub struct SideProps {
 pub fn side_panel(p: &SideProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let tabs = [(Tab::Inspector, "tab.inspector", "tab-inspector"), (Tab::Events, "tab.events", "tab-events"), (Tab::Produce, "tab.produce", "tab-produce"),
-        (Tab::Charts, "tab.charts", "tab-charts"), (Tab::Sequence, "tab.sequence", "tab-sequence")];
+        (Tab::Charts, "tab.charts", "tab-charts"), (Tab::Sequence, "tab.sequence", "tab-sequence"), (Tab::Config, "tab.config", "tab-config")];
     let body = match p.tab {
-        Tab::Inspector => html! { <Inspector ..p.inspector.clone() /> },
+        Tab::Inspector => html! { <>{ p.dropped.clone() }<Inspector ..p.inspector.clone() /></> },
         Tab::Events => events(p, lang),
         Tab::Produce => html! { <ProduceForm on_produce={p.on_produce.clone()} /> },
         Tab::Charts => html! { <crate::components::charts::Charts series={p.charts.clone()} /> },
         Tab::Sequence => html! { <crate::components::sequence::Sequence log={p.sequence.clone()} now_us={p.now_us} /> },
+        Tab::Config => p.config.clone(),
     };
     html! {
         <aside class="side-panel" data-testid="side-panel">

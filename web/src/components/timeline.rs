@@ -131,6 +131,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
                 <button data-testid="open-events" onclick={p.on_panel.reform(|_: MouseEvent| Tab::Events)}>{ tr(lang, "tab.events") }</button>
                 <button data-testid="open-produce" onclick={p.on_panel.reform(|_: MouseEvent| Tab::Produce)}>{ tr(lang, "tab.produce") }</button>
                 <button data-testid="open-inspector" onclick={p.on_panel.reform(|_: MouseEvent| Tab::Inspector)}>{ tr(lang, "tab.inspector") }</button>
+                <button data-testid="open-config" onclick={p.on_panel.reform(|_: MouseEvent| Tab::Config)}>{ tr(lang, "tab.config") }</button>
             </span>
         </div>
     }

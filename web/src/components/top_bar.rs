@@ -32,6 +32,12 @@ pub struct TopBarProps {
     pub on_lang: Callback<()>,
     /// Shows the keyboard shortcuts.
     pub on_help: Callback<()>,
+    /// Whether presenter mode is on.
+    #[prop_or_default]
+    pub presenter: bool,
+    /// Toggles presenter mode (large type, side panel hidden).
+    #[prop_or_default]
+    pub on_presenter: Callback<()>,
 }
 
 /// Renders the top bar.
@@ -84,6 +90,8 @@ pub fn top_bar(p: &TopBarProps) -> Html {
             <span class="clock" title={tr(lang, "time.title")}>{ "t = " }<span data-testid="virtual-time">{ seconds(p.now_us) }</span></span>
             <button class="lang" data-testid="lang-toggle" lang={lang.other().tag()} onclick={p.on_lang.reform(|_: MouseEvent| ())} title={tr(lang, "lang.toggle.title")}>{ tr(lang, "lang.toggle") }</button>
             <button class="help" data-testid="help-toggle" onclick={p.on_help.reform(|_: MouseEvent| ())}>{ tr(lang, "help.button") }</button>
+            <button class="presenter" data-testid="presenter-toggle" aria-pressed={p.presenter.to_string()} title={tr(lang, "presenter.title")}
+                onclick={p.on_presenter.reform(|_: MouseEvent| ())}>{ "⛶" }</button>
         </header>
     }
 }
