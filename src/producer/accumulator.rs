@@ -143,9 +143,14 @@ impl Accumulator {
     /// Removes every queued batch that has reached `delivery.timeout.ms` (`RecordAccumulator.expiredBatches`).
     pub fn take_expired(&mut self, now: Micros, delivery_timeout_ms: u64) -> Vec<ProducerBatch> {
         let mut expired = Vec::new();
+        let due = |b: &ProducerBatch| now >= b.created + ms(delivery_timeout_ms);
+        // The sender calls this on every drain (every record): look before rebuilding the queues.
+        if !self.queues.values().any(|q| q.iter().any(due)) {
+            return expired;
+        }
         for queue in self.queues.values_mut() {
             let (gone, kept): (VecDeque<_>, VecDeque<_>) =
-                std::mem::take(queue).into_iter().partition(|b| now >= b.created + ms(delivery_timeout_ms));
+                std::mem::take(queue).into_iter().partition(|b| due(b));
             *queue = kept;
             expired.extend(gone);
         }
