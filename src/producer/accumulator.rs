@@ -183,7 +183,20 @@ impl Accumulator {
 
     /// Partitions with queued batches.
     pub fn partitions(&self) -> Vec<u32> {
-        self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(&p, _)| p).collect()
+        let mut out = Vec::new();
+        self.partitions_into(&mut out);
+        out
+    }
+
+    /// Partitions with queued batches, into `out` (cleared first; reuses its allocation).
+    pub fn partitions_into(&self, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(&p, _)| p));
+    }
+
+    /// True if some partition has a queued batch.
+    pub fn has_batches(&self) -> bool {
+        self.queues.values().any(|q| !q.is_empty())
     }
 
     /// True once the accumulator has created a deque for the partition (Kafka keeps it for good).
