@@ -1,7 +1,7 @@
 //! The engine throughput benchmark under wasm in headless Chromium: the same workloads and code as
 //! `cargo bench --bench engine` (benches/engine/), timed with `performance.now()`. Opt-in (not part of
 //! `cargo test` nor of .ci/test): `bash .ci/bench` runs it with
-//! `wasm-pack test --release --headless --chrome --chromedriver /usr/bin/chromedriver . --test bench_wasm -- --nocapture`.
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --release --target wasm32-unknown-unknown --test bench_wasm -- --nocapture`.
 #![cfg(target_arch = "wasm32")]
 
 #[path = "../benches/engine/alloc.rs"]
