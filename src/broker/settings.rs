@@ -5,6 +5,7 @@ use crate::log::LogConfig;
 use crate::scenario::{Scenario, TruncationPolicy};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// Per-topic settings (topic config over broker config over defaults).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -91,13 +92,26 @@ impl BrokerSettings {
 
     /// A topic's settings (defaults for a topic the scenario did not declare).
     pub fn topic(&self, topic: &str) -> TopicSettings {
-        self.topics.get(topic).cloned().unwrap_or_else(|| topic_settings(self.profile, &Overrides::default(), &Overrides::default()))
+        self.topics.get(topic).cloned().unwrap_or_else(|| undeclared_topic(self.profile).clone())
     }
 
     /// The log settings of a topic.
     pub fn log_config(&self, topic: &str) -> LogConfig {
         self.topic(topic).log
     }
+}
+
+/// The settings of a topic the scenario did not declare (`__consumer_offsets`, created topics): the
+/// profile's defaults, resolved once per profile. Fetches ask for them per partition, and resolving the
+/// keys each time was two thirds of an idle cluster's run time (BENCHMARKS.md).
+fn undeclared_topic(profile: Profile) -> &'static TopicSettings {
+    static KAFKA_36: OnceLock<TopicSettings> = OnceLock::new();
+    static KAFKA_40: OnceLock<TopicSettings> = OnceLock::new();
+    let cell = match profile {
+        Profile::Kafka36 => &KAFKA_36,
+        Profile::Kafka40 => &KAFKA_40,
+    };
+    cell.get_or_init(|| topic_settings(profile, &Overrides::default(), &Overrides::default()))
 }
 
 fn topic_settings(profile: Profile, topic: &Overrides, broker: &Overrides) -> TopicSettings {

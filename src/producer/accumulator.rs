@@ -143,9 +143,14 @@ impl Accumulator {
     /// Removes every queued batch that has reached `delivery.timeout.ms` (`RecordAccumulator.expiredBatches`).
     pub fn take_expired(&mut self, now: Micros, delivery_timeout_ms: u64) -> Vec<ProducerBatch> {
         let mut expired = Vec::new();
+        let due = |b: &ProducerBatch| now >= b.created + ms(delivery_timeout_ms);
+        // The sender calls this on every drain (every record): look before rebuilding the queues.
+        if !self.queues.values().any(|q| q.iter().any(due)) {
+            return expired;
+        }
         for queue in self.queues.values_mut() {
             let (gone, kept): (VecDeque<_>, VecDeque<_>) =
-                std::mem::take(queue).into_iter().partition(|b| now >= b.created + ms(delivery_timeout_ms));
+                std::mem::take(queue).into_iter().partition(|b| due(b));
             *queue = kept;
             expired.extend(gone);
         }
@@ -178,7 +183,20 @@ impl Accumulator {
 
     /// Partitions with queued batches.
     pub fn partitions(&self) -> Vec<u32> {
-        self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(&p, _)| p).collect()
+        let mut out = Vec::new();
+        self.partitions_into(&mut out);
+        out
+    }
+
+    /// Partitions with queued batches, into `out` (cleared first; reuses its allocation).
+    pub fn partitions_into(&self, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(&p, _)| p));
+    }
+
+    /// True if some partition has a queued batch.
+    pub fn has_batches(&self) -> bool {
+        self.queues.values().any(|q| !q.is_empty())
     }
 
     /// True once the accumulator has created a deque for the partition (Kafka keeps it for good).

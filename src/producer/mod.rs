@@ -77,6 +77,12 @@ pub struct Producer {
     metadata_sent_at: Micros,
     bootstrap: u32,
     value_buf: Vec<u8>,
+    /// Scratch for the partitioner's list of available partitions (not state: rebuilt per record).
+    #[serde(skip)]
+    available_buf: Vec<u32>,
+    /// Scratch buffers of the sender's drain (not state: rebuilt per drain).
+    #[serde(skip)]
+    scratch: sender::DrainScratch,
     acked: Vec<crate::ledger::AckedBatch>,
     /// Idempotence (kafka-facts.md §5): producer id and epoch, sequences per partition.
     #[serde(default)]
@@ -143,6 +149,8 @@ impl Producer {
             metadata_sent_at: 0,
             bootstrap: idx - 1,
             value_buf: Vec::new(),
+            available_buf: Vec::new(),
+            scratch: sender::DrainScratch::default(),
             acked: Vec::new(),
             idem: Idempotence::default(),
             txn: None,
@@ -297,17 +305,21 @@ impl Producer {
         out.timer(next.max(out.now), TimerKind::Producer(ProducerTimer::NextRecord));
     }
 
-    fn available(&self) -> Vec<u32> {
-        self.leaders.keys().copied().collect()
-    }
-
     fn append_record(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, out: &mut Out) {
         if self.txn.as_ref().is_some_and(|t| t.phase == txn::Phase::Fenced) {
             return; // a fenced producer can only be closed
         }
-        let available = self.available();
+        // Partitions with a known leader, in a buffer kept across records (this runs per record).
+        let mut available = std::mem::take(&mut self.available_buf);
+        available.clear();
+        available.extend(self.leaders.keys().copied());
+        self.append_to(key, explicit, &available, out);
+        self.available_buf = available;
+    }
+
+    fn append_to(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, available: &[u32], out: &mut Out) {
         let n = self.num_partitions;
-        let Ok(mut partition) = self.partitioner.choose(out.rng, key.as_deref(), explicit, &available, n) else {
+        let Ok(mut partition) = self.partitioner.choose(out.rng, key.as_deref(), explicit, available, n) else {
             return;
         };
         let value = std::mem::take(&mut self.value_buf);
@@ -316,8 +328,8 @@ impl Producer {
         // KIP-480: a null-key record that would open a new batch first moves the sticky partition.
         if key.is_none() && explicit.is_none() && !self.accumulator.fits(partition, size, batch_size) {
             if let Partitioner::Default(_) = self.partitioner {
-                self.partitioner.on_new_batch(out.rng, partition, &available, n);
-                partition = self.partitioner.choose(out.rng, None, None, &available, n).unwrap_or(partition);
+                self.partitioner.on_new_batch(out.rng, partition, available, n);
+                partition = self.partitioner.choose(out.rng, None, None, available, n).unwrap_or(partition);
             }
         }
         let appended = self.accumulator.append(
@@ -343,7 +355,7 @@ impl Producer {
         }
         if key.is_none() && explicit.is_none() {
             let enable_switch = self.accumulator.all_batches_full(partition, batch_size);
-            self.partitioner.on_append(out.rng, partition, size as u32, enable_switch, &available, n);
+            self.partitioner.on_append(out.rng, partition, size as u32, enable_switch, available, n);
         }
     }
 }

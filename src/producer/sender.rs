@@ -16,6 +16,14 @@ use std::collections::BTreeMap;
 /// The error a batch fails with once `delivery.timeout.ms` has passed since it was created.
 const DELIVERY_TIMEOUT: &str = "DELIVERY_TIMEOUT (TimeoutException)";
 
+/// Buffers the drain reuses: it runs for every record, and allocating them each time showed up as
+/// several allocations per record in the benchmark (BENCHMARKS.md).
+#[derive(Clone, Debug, Default)]
+pub(super) struct DrainScratch {
+    partitions: Vec<u32>,
+    queues: Vec<PartitionQueue>,
+}
+
 impl Producer {
     /// Sends every ready batch whose leader is known and whose connection has room
     /// (`max.in.flight.requests.per.connection`), then sets a timer for the next batch to ripen.
@@ -29,7 +37,7 @@ impl Producer {
         if self.settings.idempotence && self.idem.producer_id < 0 {
             // Nothing leaves before the producer has an id (InitProducerId); its answer drains. A
             // transactional producer asks when it has something to send (initTransactions()).
-            if self.txn.is_none() || !self.accumulator.partitions().is_empty() {
+            if self.txn.is_none() || self.accumulator.has_batches() {
                 self.request_producer_id(out);
             }
             return;
@@ -41,7 +49,10 @@ impl Producer {
         let mut per_broker: BTreeMap<BrokerId, Vec<ProducerBatch>> = BTreeMap::new();
         let mut sizes: BTreeMap<BrokerId, usize> = BTreeMap::new();
         let mut missing_leader = false;
-        for partition in self.accumulator.partitions() {
+        // The partitions to look at, in a buffer kept across drains (the sender drains per record).
+        let mut partitions = std::mem::take(&mut self.scratch.partitions);
+        self.accumulator.partitions_into(&mut partitions);
+        for &partition in &partitions {
             if !self.accumulator.head_ready(partition, out.now, self.settings.batch_size, self.settings.linger_ms) {
                 continue;
             }
@@ -75,6 +86,7 @@ impl Producer {
             *size += batch.bytes.len();
             per_broker.entry(leader).or_default().push(batch);
         }
+        self.scratch.partitions = partitions;
         for (broker, batches) in per_broker {
             self.send_request(broker, batches, out);
         }
@@ -141,7 +153,9 @@ impl Producer {
     /// each partition's queue length and its leader's ready-minus-drain time, in partition order.
     fn update_partition_load(&mut self, out: &Out) {
         let Partitioner::BuiltIn { sticky, .. } = &mut self.partitioner else { return };
-        let queues: Vec<PartitionQueue> = (0..self.num_partitions)
+        let mut queues = std::mem::take(&mut self.scratch.queues);
+        queues.clear();
+        queues.extend((0..self.num_partitions)
             .filter(|&p| self.accumulator.has_queue(p))
             .map(|p| {
                 let leader = self.leaders.get(&p).map(|&(b, _)| b);
@@ -151,9 +165,9 @@ impl Producer {
                     .filter(|_| ready)
                     .map(|b| (out.now.saturating_sub(self.last_drain.get(&b).copied().unwrap_or(out.now)) / 1_000) as i64);
                 PartitionQueue { partition: p, has_leader: leader.is_some(), queue_len: self.accumulator.queue_len(p) as u32, leader_ready_minus_drain_ms: waited }
-            })
-            .collect();
+            }));
         sticky.set_queue_sizes(&queues, self.num_partitions, self.settings.adaptive, self.settings.availability_timeout_ms);
+        self.scratch.queues = queues;
     }
 
     fn send_request(&mut self, broker: BrokerId, mut batches: Vec<ProducerBatch>, out: &mut Out) {
