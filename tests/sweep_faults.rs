@@ -11,7 +11,8 @@
 //! `SEEDS=n` sets the number of seeds of the invariant-checked clean sweep (default 12, so a plain debug
 //! `cargo test` stays quick; the not-blind sweeps stop at their first witness, the power-loss report
 //! looks at up to 200; CI runs
-//! `SEEDS=200 cargo test --profile sweep --test sweep_faults`); `SEED=s` replays one seed.
+//! `SEEDS=2000 cargo test --profile sweep --test sweep_faults`); `SEED=s` replays one seed. Seeds run
+//! on one worker thread per core (`SWEEP_THREADS=n` to choose).
 //! Ref: kafka-facts.md §4 (acks=all + min ISR 2 + clean elections + leader-epoch truncation keep
 //! every acknowledged record while one in-sync copy survives), §11 (a power loss may break that).
 
@@ -237,6 +238,31 @@ fn structural(violations: &[Violation]) -> Vec<&Violation> {
     violations.iter().filter(|v| v.kind != InvariantKind::CommittedPrefixDiverged).collect()
 }
 
+/// Worker threads for a sweep: `SWEEP_THREADS`, else one per core.
+fn threads() -> usize {
+    std::env::var("SWEEP_THREADS").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+}
+
+/// `f` over every seed on [`threads`] workers (each seed is its own simulation), results in seed order.
+fn par_map<T: Send>(seeds: &[u64], f: impl Fn(u64) -> T + Sync) -> Vec<T> {
+    let n = threads();
+    let mut slots: Vec<Option<T>> = (0..seeds.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..n)
+            .map(|w| {
+                let f = &f;
+                scope.spawn(move || seeds.iter().enumerate().skip(w).step_by(n).map(|(i, &s)| (i, f(s))).collect::<Vec<_>>())
+            })
+            .collect();
+        for worker in workers {
+            for (i, t) in worker.join().expect("sweep worker") {
+                slots[i] = Some(t);
+            }
+        }
+    });
+    slots.into_iter().map(|t| t.expect("every seed ran")).collect()
+}
+
 fn seeds() -> Vec<u64> {
     if let Ok(s) = std::env::var("SEED") {
         return vec![s.parse().expect("SEED is a number")];
@@ -272,30 +298,36 @@ fn sweep_clean_elections_never_lose_acknowledged_records_or_diverge() {
     let seeds = seeds();
     let mut failures = vec![];
     let (mut acked, mut elections, mut truncations) = (0, 0, 0);
-    for &seed in &seeds {
+    // Seeds are independent: run them on every core, then report in seed order.
+    let outcomes = par_map(&seeds, |seed| {
         let o = run_seed(seed, false, false);
-        acked += o.ledger.acknowledged;
-        elections += o.elections;
-        truncations += o.truncations;
-        assert_eq!(o.unclean, 0, "seed {seed}: unclean election with unclean.leader.election.enable=false");
-        if clean_failure(&o) {
+        let failure = clean_failure(&o).then(|| {
             let faults = replay_schedule(seed, false);
             let keep = shrink(&faults, |f| clean_failure(&run_schedule(seed, false, "leaderEpoch", f)));
             let minimal: Vec<_> = keep.iter().map(|&k| faults[k].clone()).collect();
             let indices: Vec<String> = keep.iter().map(|k| k.to_string()).collect();
-            failures.push(format!(
+            format!(
                 "seed {seed}: {:?}, offline partitions {}, invariants broken: {:?}\n  minimal schedule {minimal:?}\n  replay: FAULTS={} {}",
                 o.ledger,
                 o.offline_partitions,
                 o.violations.iter().take(5).map(|v| v.to_string()).collect::<Vec<_>>(),
                 indices.join(","),
                 replay(seed, "sweep_clean_elections")
-            ));
-        }
+            )
+        });
+        (seed, o, failure)
+    });
+    for (seed, o, failure) in outcomes {
+        acked += o.ledger.acknowledged;
+        elections += o.elections;
+        truncations += o.truncations;
+        assert_eq!(o.unclean, 0, "seed {seed}: unclean election with unclean.leader.election.enable=false");
+        failures.extend(failure);
     }
     println!(
-        "clean sweep: {} seeds, {acked} records acknowledged, {elections} leader changes, {truncations} truncations, {:.1} s",
+        "clean sweep: {} seeds on {} threads, {acked} records acknowledged, {elections} leader changes, {truncations} truncations, {:.1} s",
         seeds.len(),
+        threads(),
         started.elapsed().as_secs_f64()
     );
     assert!(failures.is_empty(), "{} of {} seeds failed:\n{}", failures.len(), seeds.len(), failures.join("\n"));
@@ -359,8 +391,7 @@ fn sweep_with_power_loss_reports_what_it_finds() {
     let started = Instant::now();
     let seeds = report_seeds();
     let (mut lost_seeds, mut diverged_seeds, mut lost) = (vec![], vec![], 0);
-    for &seed in &seeds {
-        let o = run_seed(seed, false, true);
+    for (seed, o) in par_map(&seeds, |seed| (seed, run_seed(seed, false, true))) {
         assert!(structural(&o.violations).is_empty(), "seed {seed}: {:?}\n  replay: {}", structural(&o.violations), replay(seed, "sweep_with_power"));
         let l = o.ledger;
         lost += l.acked_lost;
