@@ -15,7 +15,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn segment() -> Vec<u8> {
     let mut d = Driver::from_json(DEFAULT_SCENARIO, None).expect("the default scenario");
     d.advance(3_000_000);
-    let sel = Selection { broker: 1, topic: "orders".into(), partition: 0, segment: None, lookup: None };
+    let sel = Selection { broker: 1, topic: "orders".into(), partition: 0, segment: None, lookup: None, record: None };
     segment_log(d.sim(), &sel, 0).expect("a segment").1
 }
 
