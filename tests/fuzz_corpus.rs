@@ -69,11 +69,19 @@ fn record_batch_decoding_survives_random_and_mutated_bytes() {
     let mut rng = SimRng::new(0xBA7C4);
     for s in &seeds {
         targets::record_batch(s);
+        assert!(kafkascope::log::batch::validate(s).is_ok(), "every seed batch is valid");
     }
+    let (mut valid, mut rejected) = (0, 0);
     for n in 0..20_000 {
         let input = if n % 5 == 0 { random_bytes(&mut rng, 128) } else { mutate(&mut rng, &seeds[n % seeds.len()]) };
         targets::record_batch(&input);
+        match kafkascope::log::batch::validate(&input) {
+            Ok(_) => valid += 1,
+            Err(_) => rejected += 1,
+        }
     }
+    // The stream reaches both paths: mutations the decoder accepts and ones it refuses with an error.
+    assert!(valid > 0 && rejected > 0, "valid {valid}, rejected {rejected}");
 }
 
 #[test]
@@ -93,8 +101,13 @@ fn scenario_json_survives_mutated_scenarios_and_runs_what_parses() {
     let mut rng = SimRng::new(0x5CE7);
     targets::scenario_json(DEFAULT.as_bytes());
     // Each parse that succeeds also simulates 200 ms, so fewer inputs than the byte-level targets.
+    let mut parsed = 0;
     for n in 0..3_000 {
         let input = if n % 10 == 0 { random_bytes(&mut rng, 64) } else { mutate(&mut rng, DEFAULT.as_bytes()) };
         targets::scenario_json(&input);
+        let text = std::str::from_utf8(&input).unwrap_or("");
+        parsed += kafkascope::scenario::Scenario::from_json(text).is_ok() as u32;
     }
+    // Some mutations still parse (and were run), most are refused: both paths were exercised.
+    assert!(parsed > 0 && parsed < 3_000, "{parsed} of 3000 mutated scenarios parsed");
 }
