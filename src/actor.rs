@@ -39,6 +39,9 @@ pub enum Effect {
     Timer { at: Micros, timer: TimerKind },
     /// Report an event.
     Emit(EventKind),
+    /// An empty long-poll answer to `to` that the simulation may coalesce (see
+    /// [`crate::broker::idle_fetch`]); if it does not, it has the broker answer parked fetch `id`.
+    OfferIdle { to: NodeId, id: u64, msg: Message },
 }
 
 /// The handle an actor's handler writes its effects to.
@@ -80,5 +83,10 @@ impl<'a> Out<'a> {
     /// Emits an event.
     pub fn emit(&mut self, kind: EventKind) {
         self.effects.push(Effect::Emit(kind));
+    }
+
+    /// Offers an empty long-poll answer for coalescing (see [`Effect::OfferIdle`]).
+    pub fn offer_idle(&mut self, to: NodeId, id: u64, msg: Message) {
+        self.effects.push(Effect::OfferIdle { to, id, msg });
     }
 }

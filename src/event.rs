@@ -134,6 +134,10 @@ pub enum EventKind {
     IsrChanged { topic: String, partition: u32, isr: Vec<BrokerId> },
     /// A message left `from` for `to` and will arrive at `arrive_at_us` unless dropped.
     MessageSent { msg: u64, from: NodeId, to: NodeId, kind: MessageKind, bytes: u32, arrive_at_us: Micros },
+    /// A client's long-poll on `broker` found nothing for a while and is parked until something
+    /// changes: the empty answer and identical re-fetch every `fetch.max.wait.ms` are not drawn one by
+    /// one any more (Kafka sends them; the simulation coalesces them, see `broker::idle_fetch`).
+    IdleFetchParked { client: NodeId, broker: BrokerId },
     /// A message was lost on the way (cut link, dead receiver).
     MessageDropped { msg: u64, reason: String },
     /// A producer's RecordAccumulator opened a new batch for a partition.

@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
+mod idle;
+
 /// What happens when a scheduled entry comes due.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 enum Due {
@@ -290,6 +292,7 @@ impl Sim {
                 if self.brokers[i].is_alive() {
                     self.with_broker(i, |b, out| b.stop(cause, out));
                     self.emit(EventKind::BrokerStopped { broker, cause });
+                    self.end_idle_of_stopped(NodeId::Broker(broker));
                 }
             }
             Command::RestartBroker { broker } => {
@@ -298,9 +301,15 @@ impl Sim {
                     self.with_broker(i, |b, out| b.start(out));
                 }
             }
-            Command::CutLink { a, b } => self.net.cut(a, b),
+            Command::CutLink { a, b } => {
+                self.net.cut(a, b);
+                self.end_idle_across(a, b);
+            }
             Command::HealLink { a, b } => self.net.heal(a, b),
-            Command::SlowLink { a, b, extra_latency_us } => self.net.slow(a, b, extra_latency_us),
+            Command::SlowLink { a, b, extra_latency_us } => {
+                self.net.slow(a, b, extra_latency_us);
+                self.end_idle_across(a, b);
+            }
             Command::Produce { producer, key, value, partition } => {
                 self.with_producer(producer as usize - 1, |p, out| p.produce_by_hand(key, value, partition, out))
             }
@@ -311,6 +320,7 @@ impl Sim {
                 let i = consumer as usize - 1;
                 if self.consumers[i].is_alive() {
                     self.with_consumer(i, |c, out| c.crash(out));
+                    self.end_idle_of_stopped(NodeId::Consumer(consumer));
                 }
             }
             Command::RestartConsumer { consumer } => {
@@ -497,6 +507,7 @@ impl Sim {
                 Effect::Timer { at, timer } => self.schedule(at, Due::Timer { node, incarnation, timer }),
                 Effect::Send { to, msg } => self.send(node, to, msg, self.now),
                 Effect::SendAt { at, to, msg } => self.send(node, to, msg, at),
+                Effect::OfferIdle { to, id, msg } => self.offer_idle(node, to, id, msg),
             }
         }
         self.effects = effects;

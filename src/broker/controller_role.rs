@@ -181,7 +181,8 @@ impl Broker {
                 Effect::Timer { at, timer: crate::actor::TimerKind::Controller(timer) } => {
                     out.timer(at, crate::actor::TimerKind::Broker(super::BrokerTimer::HostedController { epoch, timer }))
                 }
-                Effect::Timer { .. } => {}
+                // Controllers never park fetches.
+                Effect::Timer { .. } | Effect::OfferIdle { .. } => {}
             }
         }
         self.ctl.hosted = Some(c);

@@ -26,11 +26,38 @@ pub struct DelayedFetch {
 
 /// What reading a fetch's partitions gave: the response, its record bytes, whether a partition
 /// failed, and where in the segment files the bytes came from.
-struct FetchRead {
-    response: Vec<FetchedPartition>,
-    bytes: usize,
-    errors: bool,
+pub(super) struct FetchRead {
+    pub(super) response: Vec<FetchedPartition>,
+    pub(super) bytes: usize,
+    pub(super) errors: bool,
     files: Vec<FileRange>,
+}
+
+impl DelayedFetch {
+    /// Who sent it.
+    pub(super) fn client(&self) -> NodeId {
+        self.client
+    }
+
+    /// The follower it is from, if it is a replica fetch.
+    pub(super) fn replica(&self) -> Option<BrokerId> {
+        self.replica
+    }
+
+    /// True if it asks for `tp`.
+    pub(super) fn covers(&self, tp: &TopicPartition) -> bool {
+        self.partitions.iter().any(|p| &p.tp == tp)
+    }
+
+    /// The partitions it asks for.
+    pub(super) fn topic_partitions(&self) -> impl Iterator<Item = &TopicPartition> {
+        self.partitions.iter().map(|p| &p.tp)
+    }
+
+    /// Its answer with these partitions.
+    pub(super) fn response(&self, partitions: Vec<FetchedPartition>) -> Message {
+        Message::FetchResponse { correlation: self.correlation, partitions }
+    }
 }
 
 /// A fetch request's wait, size and isolation settings.
@@ -56,6 +83,7 @@ impl Broker {
         out: &mut Out,
     ) {
         let FetchLimits { max_wait_us, min_bytes, max_bytes, read_committed } = limits;
+        self.supersede_idle(client, out.now);
         let mut diverged = false;
         if let Some(follower) = replica {
             for p in &partitions {
@@ -120,7 +148,7 @@ impl Broker {
 
     /// Reads every partition of a fetch; returns the response, its record bytes, and whether any
     /// partition failed (errors are answered at once).
-    fn read_for(&self, fetch: &DelayedFetch) -> FetchRead {
+    pub(super) fn read_for(&self, fetch: &DelayedFetch) -> FetchRead {
         let mut budget = fetch.max_bytes as usize;
         let mut read = FetchRead { response: Vec::new(), bytes: 0, errors: false, files: Vec::new() };
         for p in &fetch.partitions {
@@ -135,7 +163,7 @@ impl Broker {
     }
 
     /// Answers a fetch: the network thread hands the bytes to the socket (see `io.rs`).
-    fn answer(&mut self, fetch: &DelayedFetch, read: FetchRead, out: &mut Out) {
+    pub(super) fn answer(&mut self, fetch: &DelayedFetch, read: FetchRead, out: &mut Out) {
         let msg = Message::FetchResponse { correlation: fetch.correlation, partitions: read.response };
         self.serve_fetch(fetch.client, fetch.replica.is_some(), &read.files, msg, out);
     }
@@ -227,11 +255,17 @@ impl Broker {
                 self.answer(&fetch, read, out);
             }
         }
+        self.wake_idle(tp, out);
     }
 
     pub(super) fn expire_fetch(&mut self, id: u64, out: &mut Out) {
         if let Some(fetch) = self.delayed_fetches.remove(&id) {
             let read = self.read_for(&fetch);
+            if read.bytes == 0 && !read.errors {
+                // Empty: maybe an idle long-poll the simulation may coalesce (see idle_fetch.rs).
+                self.offer_idle(fetch, read.response, out);
+                return;
+            }
             self.answer(&fetch, read, out);
         }
     }

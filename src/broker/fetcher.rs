@@ -20,6 +20,15 @@ const FETCH_TIMEOUT_MS: u64 = 30_000;
 pub struct Fetcher {
     /// The correlation id of the request (or backoff) in progress.
     in_flight: Option<u64>,
+    /// The request is parked idle on the leader (see [`super::idle_fetch`]): no answer is due.
+    #[serde(default)]
+    idle: bool,
+    /// Empty answers in a row.
+    #[serde(default)]
+    empty_streak: u32,
+    /// The partitions of the request in flight, to tell whether the next would be the same.
+    #[serde(default)]
+    sent: Vec<FetchPartition>,
 }
 
 impl Broker {
@@ -38,31 +47,43 @@ impl Broker {
                 self.send_replica_fetch(leader, out);
             }
         }
+        // A fetch parked idle on a leader stands for re-sending the same request: if the request
+        // would now differ (partitions moved, an epoch changed), send it, which replaces the parked one.
+        let idle: Vec<BrokerId> = self.fetchers.iter().filter(|(_, f)| f.idle).map(|(&l, _)| l).collect();
+        for leader in idle {
+            if self.replica_fetch_partitions(leader) != self.fetchers[&leader].sent {
+                self.send_replica_fetch(leader, out);
+            }
+        }
+    }
+
+    /// What a fetch to `leader` asks for now: every partition it leads that we follow, from our LEO.
+    fn replica_fetch_partitions(&mut self, leader: BrokerId) -> Vec<FetchPartition> {
+        let followed: Vec<TopicPartition> =
+            self.replicas.iter().filter(|(_, r)| r.state.leader == Some(leader)).map(|(tp, _)| tp.clone()).collect();
+        let use_epochs = self.settings.truncation == TruncationPolicy::LeaderEpoch;
+        followed
+            .into_iter()
+            .map(|tp| {
+                let epoch = self.replicas[&tp].state.leader_epoch;
+                let log = self.log_mut(&tp);
+                let (fetch_offset, last_fetched_epoch) = (log.log_end_offset(), if use_epochs { log.latest_epoch() } else { None });
+                FetchPartition { tp, fetch_offset, current_leader_epoch: epoch, last_fetched_epoch }
+            })
+            .collect()
     }
 
     fn send_replica_fetch(&mut self, leader: BrokerId, out: &mut Out) {
-        let followed: Vec<TopicPartition> =
-            self.replicas.iter().filter(|(_, r)| r.state.leader == Some(leader)).map(|(tp, _)| tp.clone()).collect();
-        if followed.is_empty() {
+        let partitions = self.replica_fetch_partitions(leader);
+        if partitions.is_empty() {
             self.fetchers.remove(&leader);
             return;
         }
-        let use_epochs = self.settings.truncation == TruncationPolicy::LeaderEpoch;
-        let partitions = followed
-            .iter()
-            .map(|tp| {
-                let epoch = self.replicas[tp].state.leader_epoch;
-                let log = self.log_mut(tp);
-                FetchPartition {
-                    tp: tp.clone(),
-                    fetch_offset: log.log_end_offset(),
-                    current_leader_epoch: epoch,
-                    last_fetched_epoch: if use_epochs { log.latest_epoch() } else { None },
-                }
-            })
-            .collect();
         let correlation = self.next_id();
-        self.fetchers.entry(leader).or_default().in_flight = Some(correlation);
+        let fetcher = self.fetchers.entry(leader).or_default();
+        fetcher.in_flight = Some(correlation);
+        fetcher.idle = false;
+        fetcher.sent = partitions.clone();
         let msg = Message::FetchRequest {
             correlation,
             replica: Some(self.id),
@@ -77,7 +98,7 @@ impl Broker {
     }
 
     pub(super) fn fetcher_timed_out(&mut self, leader: BrokerId, correlation: u64, out: &mut Out) {
-        if self.fetchers.get(&leader).is_some_and(|f| f.in_flight == Some(correlation)) {
+        if self.fetchers.get(&leader).is_some_and(|f| f.in_flight == Some(correlation) && !f.idle) {
             self.fetchers.entry(leader).or_default().in_flight = None;
             self.send_replica_fetch(leader, out);
         }
@@ -87,6 +108,10 @@ impl Broker {
         if self.fetchers.get(&leader).is_none_or(|f| f.in_flight != Some(correlation)) {
             return; // An answer to a request we gave up on.
         }
+        let empty = parts.iter().all(|p| p.records.is_empty());
+        let fetcher = self.fetchers.entry(leader).or_default();
+        fetcher.idle = false;
+        fetcher.empty_streak = if empty { fetcher.empty_streak.saturating_add(1) } else { 0 };
         let mut progressed = false;
         for part in parts {
             progressed |= self.apply_fetched(leader, part, out);
@@ -183,5 +208,39 @@ impl Broker {
             return true;
         }
         false
+    }
+
+    /// The simulation offers to coalesce `leader`'s empty answer (see [`super::idle_fetch`]): accepted
+    /// only if it is the answer awaited, after enough empty ones, and handling it would change nothing
+    /// here and lead to the very same request again.
+    pub fn accept_idle_fetch(&mut self, leader: BrokerId, msg: &Message) -> bool {
+        let Message::FetchResponse { correlation, partitions } = msg else { return false };
+        let Some(f) = self.fetchers.get(&leader) else { return false };
+        if f.in_flight != Some(*correlation) || f.idle || f.empty_streak < super::idle_fetch::IDLE_FETCHES_BEFORE_COALESCING {
+            return false;
+        }
+        let no_op = partitions.iter().all(|p| {
+            let (Some(r), Some(log)) = (self.replicas.get(&p.tp), self.disk.logs.get(&p.tp)) else { return false };
+            p.error == ErrorCode::None
+                && p.records.is_empty()
+                && p.diverging_epoch.is_none()
+                && r.state.leader == Some(leader)
+                && p.high_watermark.min(log.log_end_offset()) <= r.hw
+        });
+        if !no_op || self.replica_fetch_partitions(leader) != self.fetchers[&leader].sent {
+            return false;
+        }
+        self.fetchers.entry(leader).or_default().idle = true;
+        true
+    }
+
+    /// The idle period with `leader` ended by a fault (it stopped, or the link was impaired): the
+    /// request is outstanding again, and times out `replica.socket.timeout.ms` from now.
+    pub fn end_idle_fetch(&mut self, leader: BrokerId, out: &mut Out) {
+        let Some(f) = self.fetchers.get_mut(&leader).filter(|f| f.idle) else { return };
+        f.idle = false;
+        if let Some(correlation) = f.in_flight {
+            out.timer(out.now + ms(FETCH_TIMEOUT_MS), TimerKind::Broker(BrokerTimer::FetcherTimeout { leader, correlation }));
+        }
     }
 }

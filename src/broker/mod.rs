@@ -8,6 +8,7 @@ mod controller_role;
 mod fetch;
 mod fetcher;
 mod group;
+pub mod idle_fetch;
 mod group_state;
 mod group_offsets;
 pub mod io;
@@ -101,6 +102,9 @@ pub struct Broker {
     handlers_busy_until: Vec<Micros>,
     fetchers: BTreeMap<BrokerId, Fetcher>,
     delayed_fetches: BTreeMap<u64, DelayedFetch>,
+    /// Long-polls parked while nothing changes (see [`idle_fetch`]).
+    #[serde(default)]
+    idle_fetches: BTreeMap<u64, idle_fetch::IdleFetch>,
     delayed_produces: BTreeMap<u64, DelayedProduce>,
     next_id: u64,
     /// The group coordinator (volatile; offsets are reloaded from `__consumer_offsets`).
@@ -140,6 +144,7 @@ impl Broker {
             handlers_busy_until: vec![0; handlers],
             fetchers: BTreeMap::new(),
             delayed_fetches: BTreeMap::new(),
+            idle_fetches: BTreeMap::new(),
             delayed_produces: BTreeMap::new(),
             next_id: 0,
             coordinator: Coordinator::new(scenario),
@@ -184,6 +189,7 @@ impl Broker {
         self.metadata.clear();
         self.fetchers.clear();
         self.delayed_fetches.clear();
+        self.idle_fetches.clear();
         self.delayed_produces.clear();
         self.coordinator.clear();
         self.ctl.reset();
@@ -335,12 +341,16 @@ impl Broker {
             BrokerTimer::Heartbeat => self.send_heartbeat(out),
             BrokerTimer::HostedController { epoch, timer } => self.on_hosted_timer(epoch, timer, out),
             BrokerTimer::IsrExpiration => {
+                self.touch_idle_followers(out.now);
                 self.maybe_shrink_isr(out);
                 out.timer(out.now + ms(self.settings.replica_lag_time_max_ms / 2).max(1), TimerKind::Broker(BrokerTimer::IsrExpiration));
             }
             BrokerTimer::CheckpointHighWatermarks => {
                 for (tp, r) in &self.replicas {
-                    self.disk.hw_checkpoint.insert(tp.clone(), r.hw);
+                    // Rewritten only where the HW moved: an idle broker's checkpoint costs no allocation.
+                    if self.disk.hw_checkpoint.get(tp) != Some(&r.hw) {
+                        self.disk.hw_checkpoint.insert(tp.clone(), r.hw);
+                    }
                 }
                 out.timer(out.now + ms(5_000), TimerKind::Broker(BrokerTimer::CheckpointHighWatermarks));
             }
@@ -372,9 +382,13 @@ impl Broker {
     /// (kafka-facts.md §9: data at or above the HW is never deleted).
     fn apply_retention(&mut self, out: &mut Out) {
         let now_ms = timestamp_ms(out.now);
+        let mut moved = Vec::new();
         for (tp, log) in self.disk.logs.iter_mut() {
             let hw = self.replicas.get(tp).map_or(0, |r| r.hw);
             for d in log.delete_old_segments(hw, now_ms) {
+                if moved.last() != Some(tp) {
+                    moved.push(tp.clone());
+                }
                 self.page_cache.forget(tp, Some(d.base_offset));
                 out.emit(EventKind::SegmentDeleted {
                     broker: self.id,
@@ -390,6 +404,10 @@ impl Broker {
                     log_start_offset: log.log_start_offset(),
                 });
             }
+        }
+        // A new log start is in every fetch answer: idle long-polls on these logs end.
+        for tp in moved {
+            self.wake_idle(&tp, out);
         }
     }
 

@@ -147,6 +147,7 @@ impl Broker {
             removed,
             reason: reason.to_string(),
         });
+        self.wake_idle(tp, out);
     }
 
     /// The leader's high-watermark rule: the minimum LEO over the (maximal) ISR, never moving back,

@@ -4,6 +4,7 @@
 pub mod assignor;
 pub mod coordinator_key;
 mod group;
+mod idle;
 mod offsets;
 
 use crate::actor::{Out, TimerKind};
@@ -103,6 +104,10 @@ pub struct Consumer {
     /// `isolation.level=read_committed`.
     #[serde(default)]
     read_committed: bool,
+    /// Fetches parked idle on a leader, the partitions each asked for, empty answers in a row (see
+    /// [`crate::broker::idle_fetch`]).
+    #[serde(default)]
+    idle: idle::IdleFetches,
 }
 
 /// `ListOffsets(LATEST)` folded into the first fetch: an offset past any log end makes the leader
@@ -157,6 +162,7 @@ impl Consumer {
             high_watermarks: BTreeMap::new(),
             leaders: BTreeMap::new(),
             in_flight: BTreeMap::new(),
+            idle: idle::IdleFetches::default(),
             next_correlation: 0,
             bootstrap: idx - 1,
             membership: Membership::default(),
@@ -227,7 +233,7 @@ impl Consumer {
     pub fn on_timer(&mut self, timer: ConsumerTimer, out: &mut Out) {
         match timer {
             ConsumerTimer::FetchTimeout { broker, correlation } => {
-                if self.in_flight.get(&broker) == Some(&correlation) {
+                if self.in_flight.get(&broker) == Some(&correlation) && !self.idle.parked.contains(&broker) {
                     self.in_flight.remove(&broker);
                     self.request_metadata(out);
                 }
@@ -264,6 +270,7 @@ impl Consumer {
                     return;
                 }
                 self.in_flight.remove(&broker);
+                self.idle.answered(broker, &partitions);
                 let mut refresh = false;
                 for p in partitions {
                     refresh |= self.apply_fetched(p, out);
@@ -295,6 +302,33 @@ impl Consumer {
 
     /// One fetch per leader broker with every assigned partition it leads (the consumer's poll loop).
     fn poll(&mut self, out: &mut Out) {
+        let per_broker = self.fetch_requests();
+        self.idle.supersede(&per_broker, &mut self.in_flight);
+        for (broker, partitions) in per_broker {
+            if self.in_flight.contains_key(&broker) {
+                continue;
+            }
+            self.next_correlation += 1;
+            let correlation = self.next_correlation;
+            self.in_flight.insert(broker, correlation);
+            self.idle.sent(broker, &partitions);
+            let msg = Message::FetchRequest {
+                correlation,
+                replica: None,
+                max_wait_us: ms(self.settings.fetch_max_wait_ms),
+                min_bytes: self.settings.fetch_min_bytes,
+                max_bytes: self.settings.fetch_max_bytes,
+                partitions,
+                read_committed: self.read_committed,
+            };
+            out.send(NodeId::Broker(broker), msg);
+            let at = out.now + ms(self.settings.request_timeout_ms);
+            out.timer(at, TimerKind::Consumer(ConsumerTimer::FetchTimeout { broker, correlation }));
+        }
+    }
+
+    /// The fetch the poll loop would send to each leader: every assigned partition it leads.
+    fn fetch_requests(&self) -> BTreeMap<BrokerId, Vec<FetchPartition>> {
         let mut per_broker: BTreeMap<BrokerId, Vec<FetchPartition>> = BTreeMap::new();
         for tp in &self.assigned {
             if self.awaiting_offsets.contains(tp) || self.failed.contains(tp) {
@@ -310,26 +344,7 @@ impl Consumer {
                 last_fetched_epoch: None,
             });
         }
-        for (broker, partitions) in per_broker {
-            if self.in_flight.contains_key(&broker) {
-                continue;
-            }
-            self.next_correlation += 1;
-            let correlation = self.next_correlation;
-            self.in_flight.insert(broker, correlation);
-            let msg = Message::FetchRequest {
-                correlation,
-                replica: None,
-                max_wait_us: ms(self.settings.fetch_max_wait_ms),
-                min_bytes: self.settings.fetch_min_bytes,
-                max_bytes: self.settings.fetch_max_bytes,
-                partitions,
-                read_committed: self.read_committed,
-            };
-            out.send(NodeId::Broker(broker), msg);
-            let at = out.now + ms(self.settings.request_timeout_ms);
-            out.timer(at, TimerKind::Consumer(ConsumerTimer::FetchTimeout { broker, correlation }));
-        }
+        per_broker
     }
 
     /// Applies one partition of a fetch; true if metadata should be refreshed.

@@ -152,6 +152,11 @@ impl Network {
         self.links.get(&(from, to)).is_some_and(|l| l.cut)
     }
 
+    /// True if both directions between two nodes are neither cut nor slowed.
+    pub fn is_clean(&self, a: NodeId, b: NodeId) -> bool {
+        [(a, b), (b, a)].iter().all(|k| self.links.get(k).is_none_or(|l| !l.cut && l.extra_latency_us == 0))
+    }
+
     /// Cuts both directions between two nodes.
     pub fn cut(&mut self, a: NodeId, b: NodeId) {
         for key in [(a, b), (b, a)] {

@@ -138,7 +138,8 @@ impl QuorumNode {
                 Effect::Timer { at, timer: TimerKind::Controller(timer) } => {
                     out.timer(at, TimerKind::Quorum(QuorumTimer::Active { term: self.term, timer }))
                 }
-                Effect::Timer { .. } => {}
+                // Controllers never park fetches.
+                Effect::Timer { .. } | Effect::OfferIdle { .. } => {}
             }
         }
         let at = self.log.len() as u64 + records.len() as u64;
