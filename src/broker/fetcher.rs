@@ -29,6 +29,9 @@ pub struct Fetcher {
     /// The partitions of the request in flight, to tell whether the next would be the same.
     #[serde(default)]
     sent: Vec<FetchPartition>,
+    /// After an idle period ended by a fault, the request times out from then, not from when it left.
+    #[serde(default)]
+    timeout_not_before: u64,
 }
 
 impl Broker {
@@ -98,7 +101,7 @@ impl Broker {
     }
 
     pub(super) fn fetcher_timed_out(&mut self, leader: BrokerId, correlation: u64, out: &mut Out) {
-        if self.fetchers.get(&leader).is_some_and(|f| f.in_flight == Some(correlation) && !f.idle) {
+        if self.fetchers.get(&leader).is_some_and(|f| f.in_flight == Some(correlation) && !f.idle && out.now >= f.timeout_not_before) {
             self.fetchers.entry(leader).or_default().in_flight = None;
             self.send_replica_fetch(leader, out);
         }
@@ -239,6 +242,7 @@ impl Broker {
     pub fn end_idle_fetch(&mut self, leader: BrokerId, out: &mut Out) {
         let Some(f) = self.fetchers.get_mut(&leader).filter(|f| f.idle) else { return };
         f.idle = false;
+        f.timeout_not_before = out.now + ms(FETCH_TIMEOUT_MS);
         if let Some(correlation) = f.in_flight {
             out.timer(out.now + ms(FETCH_TIMEOUT_MS), TimerKind::Broker(BrokerTimer::FetcherTimeout { leader, correlation }));
         }

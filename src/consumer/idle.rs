@@ -16,9 +16,17 @@ pub(super) struct IdleFetches {
     pub(super) parked: BTreeSet<BrokerId>,
     sent: BTreeMap<BrokerId, Vec<FetchPartition>>,
     empty_streak: BTreeMap<BrokerId, u32>,
+    /// After an idle period ended by a fault, the fetch times out from then, not from when it left.
+    #[serde(default)]
+    timeout_not_before: BTreeMap<BrokerId, u64>,
 }
 
 impl IdleFetches {
+    /// True if a fetch timeout for `broker` firing at `now` counts (not parked, not re-armed later).
+    pub(super) fn times_out(&self, broker: BrokerId, now: u64) -> bool {
+        !self.parked.contains(&broker) && self.timeout_not_before.get(&broker).is_none_or(|&t| now >= t)
+    }
+
     /// A fetch to `broker` left with these partitions.
     pub(super) fn sent(&mut self, broker: BrokerId, partitions: &[FetchPartition]) {
         self.parked.remove(&broker);
@@ -75,6 +83,7 @@ impl Consumer {
         }
         if let Some(&correlation) = self.in_flight.get(&broker) {
             let at = out.now + ms(self.settings.request_timeout_ms);
+            self.idle.timeout_not_before.insert(broker, at);
             out.timer(at, TimerKind::Consumer(ConsumerTimer::FetchTimeout { broker, correlation }));
         }
     }

@@ -233,7 +233,7 @@ impl Consumer {
     pub fn on_timer(&mut self, timer: ConsumerTimer, out: &mut Out) {
         match timer {
             ConsumerTimer::FetchTimeout { broker, correlation } => {
-                if self.in_flight.get(&broker) == Some(&correlation) && !self.idle.parked.contains(&broker) {
+                if self.in_flight.get(&broker) == Some(&correlation) && self.idle.times_out(broker, out.now) {
                     self.in_flight.remove(&broker);
                     self.request_metadata(out);
                 }
