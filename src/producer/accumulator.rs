@@ -59,6 +59,10 @@ pub fn record_size(key: Option<&[u8]>, value: &[u8]) -> usize {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Accumulator {
     queues: BTreeMap<u32, VecDeque<ProducerBatch>>,
+    /// No queued batch was created before this (a lower bound, exact after each expiry scan), so
+    /// `take_expired`, called on every drain, need not look at every batch.
+    #[serde(default)]
+    oldest: Micros,
 }
 
 /// Where an appended record went.
@@ -91,6 +95,7 @@ impl Accumulator {
                 last.seal();
             }
             *next_id += 1;
+            self.oldest = self.oldest.min(now);
             let options = BatchOptions { compression, ..BatchOptions::default() };
             queue.push_back(ProducerBatch {
                 id: *next_id,
@@ -131,6 +136,7 @@ impl Accumulator {
     /// with a sequence goes in sequence order among the others that have one
     /// (`RecordAccumulator.insertInSequenceOrder`), so retries leave in their original order.
     pub fn reenqueue(&mut self, batch: ProducerBatch) {
+        self.oldest = self.oldest.min(batch.created);
         let queue = self.queues.entry(batch.partition).or_default();
         let Some((_, _, seq)) = batch.sequence else {
             queue.push_front(batch);
@@ -145,7 +151,11 @@ impl Accumulator {
         let mut expired = Vec::new();
         let due = |b: &ProducerBatch| now >= b.created + ms(delivery_timeout_ms);
         // The sender calls this on every drain (every record): look before rebuilding the queues.
+        if now < self.oldest.saturating_add(ms(delivery_timeout_ms)) {
+            return expired;
+        }
         if !self.queues.values().any(|q| q.iter().any(due)) {
+            self.oldest = self.queues.values().flatten().map(|b| b.created).min().unwrap_or(Micros::MAX);
             return expired;
         }
         for queue in self.queues.values_mut() {
@@ -154,6 +164,7 @@ impl Accumulator {
             *queue = kept;
             expired.extend(gone);
         }
+        self.oldest = self.queues.values().flatten().map(|b| b.created).min().unwrap_or(Micros::MAX);
         expired
     }
 
@@ -165,7 +176,10 @@ impl Accumulator {
     /// True if the partition's head batch may leave now: full, lingered long enough, or a retry
     /// whose backoff has passed (`RecordAccumulator.ready`).
     pub fn head_ready(&self, partition: u32, now: Micros, batch_size: usize, linger_ms: u64) -> bool {
-        let Some(queue) = self.queues.get(&partition) else { return false };
+        self.queues.get(&partition).is_some_and(|q| Self::queue_ready(q, now, batch_size, linger_ms))
+    }
+
+    fn queue_ready(queue: &VecDeque<ProducerBatch>, now: Micros, batch_size: usize, linger_ms: u64) -> bool {
         let Some(head) = queue.front() else { return false };
         if head.attempts > 0 {
             return now >= head.retry_at;
@@ -192,6 +206,19 @@ impl Accumulator {
     pub fn partitions_into(&self, out: &mut Vec<u32>) {
         out.clear();
         out.extend(self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(&p, _)| p));
+    }
+
+    /// Partitions whose head batch may leave now ([`Accumulator::head_ready`]), into `out` in
+    /// partition order (cleared first): one pass instead of a lookup per partition.
+    pub fn ready_into(&self, now: Micros, batch_size: usize, linger_ms: u64, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(self.queues.iter().filter(|(_, q)| Self::queue_ready(q, now, batch_size, linger_ms)).map(|(&p, _)| p));
+    }
+
+    /// Every deque in partition order as (partition, batches queued, head ready): the `ready()`
+    /// pass's load view for the adaptive partitioner.
+    pub fn loads(&self, now: Micros, batch_size: usize, linger_ms: u64) -> impl Iterator<Item = (u32, usize, bool)> + '_ {
+        self.queues.iter().map(move |(&p, q)| (p, q.len(), Self::queue_ready(q, now, batch_size, linger_ms)))
     }
 
     /// True if some partition has a queued batch.

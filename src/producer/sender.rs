@@ -22,6 +22,12 @@ const DELIVERY_TIMEOUT: &str = "DELIVERY_TIMEOUT (TimeoutException)";
 pub(super) struct DrainScratch {
     partitions: Vec<u32>,
     queues: Vec<PartitionQueue>,
+    /// The load table last handed to the partitioner, with (partitions, adaptive, availability
+    /// timeout): `set_queue_sizes` is a pure function of these, so an unchanged table is skipped.
+    applied: Vec<PartitionQueue>,
+    applied_params: Option<(u32, bool, i64)>,
+    /// Requests in flight per broker, counted once per drain.
+    busy: Vec<(BrokerId, usize)>,
 }
 
 impl Producer {
@@ -49,13 +55,19 @@ impl Producer {
         let mut per_broker: BTreeMap<BrokerId, Vec<ProducerBatch>> = BTreeMap::new();
         let mut sizes: BTreeMap<BrokerId, usize> = BTreeMap::new();
         let mut missing_leader = false;
+        let mut busy_by = std::mem::take(&mut self.scratch.busy);
+        busy_by.clear();
+        for f in self.in_flight.values() {
+            match busy_by.iter_mut().find(|(b, _)| *b == f.broker) {
+                Some((_, n)) => *n += 1,
+                None => busy_by.push((f.broker, 1)),
+            }
+        }
         // The partitions to look at, in a buffer kept across drains (the sender drains per record).
         let mut partitions = std::mem::take(&mut self.scratch.partitions);
-        self.accumulator.partitions_into(&mut partitions);
+        // Readiness is read for all partitions first: a pass only changes the partition it is on.
+        self.accumulator.ready_into(out.now, self.settings.batch_size, self.settings.linger_ms, &mut partitions);
         for &partition in &partitions {
-            if !self.accumulator.head_ready(partition, out.now, self.settings.batch_size, self.settings.linger_ms) {
-                continue;
-            }
             if !self.txn_allows(partition) {
                 continue; // AddPartitionsToTxn first
             }
@@ -63,7 +75,7 @@ impl Producer {
                 missing_leader = true;
                 continue;
             };
-            let busy = self.in_flight.values().filter(|f| f.broker == leader).count();
+            let busy = busy_by.iter().find(|(b, _)| *b == leader).map_or(0, |&(_, n)| n);
             if busy >= self.settings.max_in_flight {
                 continue;
             }
@@ -87,6 +99,7 @@ impl Producer {
             per_broker.entry(leader).or_default().push(batch);
         }
         self.scratch.partitions = partitions;
+        self.scratch.busy = busy_by;
         for (broker, batches) in per_broker {
             self.send_request(broker, batches, out);
         }
@@ -155,18 +168,24 @@ impl Producer {
         let Partitioner::BuiltIn { sticky, .. } = &mut self.partitioner else { return };
         let mut queues = std::mem::take(&mut self.scratch.queues);
         queues.clear();
-        queues.extend((0..self.num_partitions)
-            .filter(|&p| self.accumulator.has_queue(p))
-            .map(|p| {
+        let loads = self.accumulator.loads(out.now, self.settings.batch_size, self.settings.linger_ms);
+        queues.extend(loads
+            .filter(|&(p, _, _)| p < self.num_partitions)
+            .map(|(p, queue_len, ready)| {
                 let leader = self.leaders.get(&p).map(|&(b, _)| b);
-                let ready = self.accumulator.head_ready(p, out.now, self.settings.batch_size, self.settings.linger_ms);
                 // How long the leader has had ready data without a drain (readyTimeMs - drainTimeMs).
                 let waited = leader
                     .filter(|_| ready)
                     .map(|b| (out.now.saturating_sub(self.last_drain.get(&b).copied().unwrap_or(out.now)) / 1_000) as i64);
-                PartitionQueue { partition: p, has_leader: leader.is_some(), queue_len: self.accumulator.queue_len(p) as u32, leader_ready_minus_drain_ms: waited }
+                PartitionQueue { partition: p, has_leader: leader.is_some(), queue_len: queue_len as u32, leader_ready_minus_drain_ms: waited }
             }));
-        sticky.set_queue_sizes(&queues, self.num_partitions, self.settings.adaptive, self.settings.availability_timeout_ms);
+        let params = (self.num_partitions, self.settings.adaptive, self.settings.availability_timeout_ms);
+        // The drain runs per record but the table changes only when a deque grows or shrinks.
+        if self.scratch.applied_params != Some(params) || self.scratch.applied != queues {
+            sticky.set_queue_sizes(&queues, params.0, params.1, params.2);
+            self.scratch.applied_params = Some(params);
+            std::mem::swap(&mut self.scratch.applied, &mut queues);
+        }
         self.scratch.queues = queues;
     }
 
