@@ -19,9 +19,9 @@ use crate::scenario::{Scenario, ScenarioError};
 use crate::time::{ms, Micros};
 use crate::trace::TraceHash;
 use serde::{Deserialize, Serialize};
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use agenda::Agenda;
 
+mod agenda;
 mod idle;
 
 /// What happens when a scheduled entry comes due.
@@ -37,30 +37,6 @@ enum Due {
     Command(Command),
     /// A lesson narration step.
     Narration { en: String, zh_tw: String, target: Option<String> },
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct Scheduled {
-    at: Micros,
-    seq: u64,
-    due: Due,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
 }
 
 /// Totals for the end of a run.
@@ -93,9 +69,8 @@ pub struct Summary {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Sim {
     now: Micros,
-    seq: u64,
     next_msg: u64,
-    queue: BinaryHeap<Reverse<Scheduled>>,
+    queue: Agenda<Due>,
     rng: SimRng,
     cost: CostModel,
     net: Network,
@@ -126,9 +101,8 @@ impl Sim {
         let consumers = (0..scenario.consumers.len()).map(|i| Consumer::new(i as u32 + 1, scenario)).collect();
         let mut sim = Sim {
             now: 0,
-            seq: 0,
             next_msg: 0,
-            queue: BinaryHeap::new(),
+            queue: Agenda::default(),
             rng,
             cost: scenario.cluster.cost_model.clone(),
             net: Network::default(),
@@ -235,7 +209,7 @@ impl Sim {
 
     /// The time of the next scheduled happening, if any.
     pub fn next_due(&self) -> Option<Micros> {
-        self.queue.peek().map(|Reverse(s)| s.at)
+        self.queue.next_at()
     }
 
     /// Applies a command at the current virtual time; bad commands are rejected, not panicked on.
@@ -247,13 +221,9 @@ impl Sim {
 
     /// Runs everything due up to and including `until` and returns the events, in order.
     pub fn advance_to(&mut self, until: Micros) -> Vec<Event> {
-        while let Some(Reverse(next)) = self.queue.peek() {
-            if next.at > until {
-                break;
-            }
-            let Reverse(item) = self.queue.pop().expect("peeked");
-            self.now = item.at;
-            self.fire(item.due);
+        while let Some((at, due)) = self.queue.pop_due(until) {
+            self.now = at;
+            self.fire(due);
         }
         self.now = self.now.max(until);
         std::mem::take(&mut self.out)
@@ -265,8 +235,7 @@ impl Sim {
     }
 
     fn schedule(&mut self, at: Micros, due: Due) {
-        self.seq += 1;
-        self.queue.push(Reverse(Scheduled { at: at.max(self.now), seq: self.seq, due }));
+        self.queue.push(at.max(self.now), due);
     }
 
     fn emit(&mut self, kind: EventKind) {
