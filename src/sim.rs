@@ -23,6 +23,7 @@ use agenda::Agenda;
 
 mod agenda;
 mod idle;
+mod ledger;
 
 /// What happens when a scheduled entry comes due.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -83,6 +84,9 @@ pub struct Sim {
     stats: Summary,
     /// Events not yet handed out by `advance_to` (kept in snapshots too).
     out: Vec<Event>,
+    /// Retention deleted segments since the ledger last forgot what they held.
+    #[serde(default)]
+    forget_due: bool,
     #[serde(skip)]
     effects: Vec<Effect>,
 }
@@ -114,6 +118,7 @@ impl Sim {
             trace: TraceHash::default(),
             stats: Summary::default(),
             out: Vec::new(),
+            forget_due: false,
             effects: Vec::new(),
         };
         for step in &scenario.timeline {
@@ -175,13 +180,6 @@ impl Sim {
         s
     }
 
-    /// Audits acknowledged records against the brokers' logs (see [`crate::ledger`]).
-    pub fn ledger(&self) -> crate::ledger::LedgerCounts {
-        let acked: Vec<crate::ledger::AckedBatch> = self.producers.iter().flat_map(|p| p.acked().iter().cloned()).collect();
-        let produced = self.producers.iter().map(|p| p.produced()).sum();
-        crate::ledger::audit(&self.brokers, self.metadata.partitions(), &acked, produced)
-    }
-
     /// The brokers, for inspection by tests and views.
     pub fn brokers(&self) -> &[Broker] {
         &self.brokers
@@ -225,6 +223,9 @@ impl Sim {
             self.now = at;
             self.fire(due);
         }
+        if std::mem::take(&mut self.forget_due) {
+            self.forget_deleted_acks();
+        }
         self.now = self.now.max(until);
         std::mem::take(&mut self.out)
     }
@@ -247,6 +248,7 @@ impl Sim {
             EventKind::RecordsConsumed { from_offset, to_offset, .. } => {
                 self.stats.consumed += (to_offset - from_offset).max(0) as u64
             }
+            EventKind::SegmentDeleted { .. } => self.forget_due = true,
             _ => {}
         }
         self.out.push(event);

@@ -1,5 +1,7 @@
 //! Retention worked examples. Ref: kafka-facts.md §9.
 
+mod common;
+
 use kafkascope::log::batch::{BatchBuilder, BatchOptions};
 use kafkascope::log::{DeleteReason, Log, LogConfig};
 
@@ -129,4 +131,31 @@ fn no_delete_policy_means_no_retention_and_epoch_cache_follows_log_start() {
     log.delete_old_segments(350, T[1] + R + 1);
     assert_eq!(log.epoch_cache.entries[0].start_offset, 200);
     assert!(log.read(100, 350, 1000).is_err());
+}
+
+// The ledger forgets batches retention removed from every replica (memory stays flat over a long
+// run) and its counts are those it would give had it remembered them.
+#[test]
+fn ledger_forgets_retained_away_batches_and_keeps_its_counts() {
+    let scenario = r#"{
+      "name": "retention ledger", "profile": "kafka-3.6", "seed": 9,
+      "cluster": { "brokers": 3, "config": { "log.retention.check.interval.ms": 1000 } },
+      "topics": [ { "name": "events", "partitions": 2, "replicationFactor": 3,
+        "config": { "segment.bytes": 4096, "retention.ms": 2000 } } ],
+      "producers": [ { "topic": "events", "config": { "acks": "all", "linger.ms": 5 },
+        "workload": { "recordsPerSec": 400, "key": { "type": "none" }, "value": { "bytes": 100 } } } ]
+    }"#;
+    let run = common::run(scenario, 20_000);
+    let producer = &run.sim.producers()[0];
+    let deleted = run.find(|k| matches!(k, kafkascope::event::EventKind::SegmentDeleted { .. }).then_some(()));
+    assert!(!deleted.is_empty(), "retention deleted segments");
+    assert!(producer.acked_forgotten() > 0, "the ledger forgot batches retention removed");
+    // What is still remembered is at or above some replica's log start.
+    for a in producer.acked() {
+        let start = run.sim.brokers().iter().filter_map(|b| b.disk.logs.get(&a.tp)).map(|l| l.log_start_offset()).min().unwrap();
+        assert!(a.base_offset + a.records as i64 > start, "{a:?} below every log start {start}");
+    }
+    let ledger = run.ledger();
+    assert_eq!(ledger.acknowledged, run.acked_records(), "forgotten batches still count as acknowledged");
+    assert_eq!((ledger.acked_lost, ledger.duplicates, ledger.divergent_replicas), (0, 0, 0));
 }

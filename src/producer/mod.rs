@@ -84,6 +84,9 @@ pub struct Producer {
     #[serde(skip)]
     scratch: sender::DrainScratch,
     acked: Vec<crate::ledger::AckedBatch>,
+    /// Records of acknowledged batches the ledger forgot (retention removed them everywhere).
+    #[serde(default)]
+    acked_forgotten: u64,
     /// Idempotence (kafka-facts.md §5): producer id and epoch, sequences per partition.
     #[serde(default)]
     idem: Idempotence,
@@ -152,6 +155,7 @@ impl Producer {
             available_buf: Vec::new(),
             scratch: sender::DrainScratch::default(),
             acked: Vec::new(),
+            acked_forgotten: 0,
             idem: Idempotence::default(),
             txn: None,
         })
@@ -169,6 +173,22 @@ impl Producer {
     /// Batches the producer was told were written (for the safety ledger).
     pub fn acked(&self) -> &[crate::ledger::AckedBatch] {
         &self.acked
+    }
+
+    /// Records of acknowledged batches no longer in [`Producer::acked`] (see `forget_acked`).
+    pub fn acked_forgotten(&self) -> u64 {
+        self.acked_forgotten
+    }
+
+    /// Drops the acknowledged batches `gone` says no replica can hold any more, counting their records.
+    pub(crate) fn forget_acked(&mut self, mut gone: impl FnMut(&crate::ledger::AckedBatch) -> bool) {
+        let mut forgotten = 0;
+        self.acked.retain(|a| {
+            let drop = gone(a);
+            forgotten += if drop { a.records as u64 } else { 0 };
+            !drop
+        });
+        self.acked_forgotten += forgotten;
     }
 
     /// Opens the metrics window at the first activity and arms its one-second close.
