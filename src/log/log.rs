@@ -2,7 +2,7 @@
 //! Retention lives in `retention.rs`. Pure: time comes in as `now_ms`, files are bytes in memory.
 
 use super::batch::{
-    batches, decode_records, read_header, set_base_offset, set_log_append_time,
+    batches, check_batch_records, read_header, set_base_offset, set_log_append_time,
     set_partition_leader_epoch, BatchHeader,
 };
 use super::epoch_cache::EpochCache;
@@ -186,7 +186,7 @@ impl Log {
             });
         }
         // Like LogValidator, look inside: every record must parse (and decompress).
-        decode_records(bytes).map_err(|error| LogError::CorruptBatch { position: 0, error })?;
+        check_batch_records(bytes).map_err(|error| LogError::CorruptBatch { position: 0, error })?;
         let mut owned = bytes.to_vec();
         set_base_offset(&mut owned, self.log_end_offset);
         set_partition_leader_epoch(&mut owned, leader_epoch);

@@ -103,10 +103,11 @@ impl Producer {
 
     /// Before draining: add new partitions to the transaction, or end it once everything is acked.
     pub(super) fn txn_before_drain(&mut self, out: &mut Out) {
+        // Only a transactional producer looks further (the drain runs per record).
+        let Some(t) = self.txn.as_ref() else { return };
         let queued = self.accumulator.partitions();
         let idle = self.in_flight.is_empty() && queued.is_empty();
         let (pid, epoch) = (self.idem.producer_id, self.idem.epoch);
-        let Some(t) = self.txn.as_ref() else { return };
         if t.phase == Phase::Fenced || pid < 0 {
             return;
         }

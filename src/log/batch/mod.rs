@@ -15,7 +15,7 @@ pub use super::compression::Compression;
 pub use builder::{rebuild_batch, set_log_append_time, BatchBuilder, BatchOptions};
 pub use control::{control_batch, ControlType, EndTxnMarker};
 pub use error::BatchError;
-pub use record::{decode_records, Record};
+pub use record::{check_batch_records, decode_records, Record};
 
 use super::crc::crc32c;
 use serde::{Deserialize, Serialize};

@@ -85,6 +85,14 @@ pub(super) fn write_record(
     }
 }
 
+/// A record's fields borrowed from the batch bytes (headers are handed out separately).
+struct RecordRef<'a> {
+    offset_delta: i32,
+    timestamp_delta: i64,
+    key: Option<&'a [u8]>,
+    value: Option<&'a [u8]>,
+}
+
 /// A cursor over untrusted record bytes that reports the record index, field and position.
 struct Reader<'a> {
     data: &'a [u8],
@@ -121,16 +129,24 @@ impl<'a> Reader<'a> {
         self.pos += len;
         Ok(s)
     }
-    fn nullable(&mut self, field: &'static str) -> Result<Option<Vec<u8>>, BatchError> {
+    fn nullable(&mut self, field: &'static str) -> Result<Option<&'a [u8]>, BatchError> {
         match self.varint(field)? {
             -1 => Ok(None),
             n if n < 0 => Err(self.fail(field, format!("negative length {n}"))),
-            n => Ok(Some(self.take(field, n as usize)?.to_vec())),
+            n => Ok(Some(self.take(field, n as usize)?)),
         }
     }
 }
 
-fn read_record(data: &[u8], pos: usize, index: usize) -> Result<(Record, usize), BatchError> {
+/// Reads the record at `pos`, handing each header to `header`; returns the record's fields borrowed
+/// from `data` and where the next record starts. Nothing is copied, so a check can walk a batch
+/// without allocating.
+fn read_record<'a>(
+    data: &'a [u8],
+    pos: usize,
+    index: usize,
+    mut header: impl FnMut(&'a str, Option<&'a [u8]>),
+) -> Result<(RecordRef<'a>, usize), BatchError> {
     let mut outer = Reader { data, pos, index };
     let len = outer.varint("length")?;
     if len < 0 {
@@ -168,14 +184,12 @@ fn read_record(data: &[u8], pos: usize, index: usize) -> Result<(Record, usize),
         if count < 0 {
             return Err(r.fail("headersCount", format!("negative count {count}")));
         }
-        let mut headers = Vec::with_capacity((count as usize).min(body.len()));
         for _ in 0..count {
             let k = r
                 .nullable("headerKey")?
                 .ok_or_else(|| r.fail("headerKey", "null header key"))?;
-            let k =
-                String::from_utf8(k).map_err(|_| r.fail("headerKey", "header key is not UTF-8"))?;
-            headers.push((k, r.nullable("headerValue")?));
+            let k = std::str::from_utf8(k).map_err(|_| r.fail("headerKey", "header key is not UTF-8"))?;
+            header(k, r.nullable("headerValue")?);
         }
         if r.pos != body.len() {
             return Err(r.fail(
@@ -187,13 +201,7 @@ fn read_record(data: &[u8], pos: usize, index: usize) -> Result<(Record, usize),
                 ),
             ));
         }
-        Ok(Record {
-            offset_delta,
-            timestamp_delta,
-            key,
-            value,
-            headers,
-        })
+        Ok(RecordRef { offset_delta, timestamp_delta, key, value })
     })()
     .map_err(shift)?;
     Ok((rec, outer.pos))
@@ -202,10 +210,36 @@ fn read_record(data: &[u8], pos: usize, index: usize) -> Result<(Record, usize),
 /// Parses `count` records from an uncompressed records area; trailing bytes are an error.
 pub(crate) fn parse_records(data: &[u8], count: i32) -> Result<Vec<Record>, BatchError> {
     let mut out = Vec::with_capacity((count.max(0) as usize).min(data.len()));
+    walk_records(data, count, |rec, headers| {
+        out.push(Record {
+            offset_delta: rec.offset_delta,
+            timestamp_delta: rec.timestamp_delta,
+            key: rec.key.map(<[u8]>::to_vec),
+            value: rec.value.map(<[u8]>::to_vec),
+            headers: headers.iter().map(|&(k, v)| (k.to_owned(), v.map(<[u8]>::to_vec))).collect(),
+        })
+    })?;
+    Ok(out)
+}
+
+/// Checks that `count` records parse from an uncompressed records area, copying nothing (the
+/// broker's `LogValidator` pass over every produced batch).
+pub(crate) fn check_records(data: &[u8], count: i32) -> Result<(), BatchError> {
+    walk_records(data, count, |_, _| {})
+}
+
+/// Hands each of `count` records (with its headers) to `each`; trailing bytes are an error.
+fn walk_records<'a>(
+    data: &'a [u8],
+    count: i32,
+    mut each: impl FnMut(RecordRef<'a>, &[(&'a str, Option<&'a [u8]>)]),
+) -> Result<(), BatchError> {
     let mut pos = 0;
+    let mut headers = Vec::new();
     for index in 0..count.max(0) as usize {
-        let (rec, next) = read_record(data, pos, index)?;
-        out.push(rec);
+        headers.clear();
+        let (rec, next) = read_record(data, pos, index, |k, v| headers.push((k, v)))?;
+        each(rec, &headers);
         pos = next;
     }
     if pos != data.len() {
@@ -217,7 +251,7 @@ pub(crate) fn parse_records(data: &[u8], count: i32) -> Result<Vec<Record>, Batc
             reason,
         });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Validates a batch (magic, lengths, CRC), decompresses its records area and parses every record.
@@ -229,4 +263,18 @@ pub fn decode_records(buf: &[u8]) -> Result<(BatchHeader, Vec<Record>), BatchErr
         error,
     })?;
     Ok((h, parse_records(&plain, h.records_count)?))
+}
+
+/// [`decode_records`] without keeping the records: validates the batch and checks that every
+/// record parses. An uncompressed batch is checked in place, with no allocation.
+pub fn check_batch_records(buf: &[u8]) -> Result<BatchHeader, BatchError> {
+    let h = validate(buf)?;
+    let area = &buf[HEADER_SIZE..h.size_in_bytes()];
+    if h.compression() == crate::log::compression::Compression::None {
+        check_records(area, h.records_count)?;
+    } else {
+        let plain = decompress(h.compression(), area).map_err(|error| BatchError::Compression { at: HEADER_SIZE, error })?;
+        check_records(&plain, h.records_count)?;
+    }
+    Ok(h)
 }

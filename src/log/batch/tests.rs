@@ -330,3 +330,27 @@ fn end_txn_marker_round_trips_in_a_control_batch() {
     );
     assert!(ControlType::from_key(&[0, 0]).is_err());
 }
+
+#[test]
+fn the_in_place_record_check_agrees_with_decoding_on_every_hostile_byte() {
+    // The broker validates produced batches with `check_batch_records` (no copies); it must accept
+    // and reject exactly what `decode_records` does, with the same error.
+    let mut inputs = vec![unhex(VECTOR_A), build_b(), build_a(Compression::Gzip), build_a(Compression::Lz4)];
+    let a = unhex(VECTOR_A);
+    for i in 61..a.len() {
+        for v in [0x00u8, 0x7f, 0x80, 0xff, 0x01] {
+            let mut c = a.clone();
+            c[i] = v;
+            let crc = crate::log::crc::crc32c(&c[21..]);
+            c[17..21].copy_from_slice(&crc.to_be_bytes());
+            inputs.push(c);
+        }
+    }
+    let mut rejected = 0;
+    for c in &inputs {
+        let decoded = decode_records(c).map(|(h, _)| h);
+        rejected += decoded.is_err() as usize;
+        assert_eq!(check_batch_records(c), decoded);
+    }
+    assert!(rejected > 0 && rejected < inputs.len(), "both outcomes exercised ({rejected} of {})", inputs.len());
+}
