@@ -55,6 +55,9 @@ pub fn record_size(key: Option<&[u8]>, value: &[u8]) -> usize {
     key.map_or(0, |k| k.len()) + value.len() + 20
 }
 
+/// The most a new batch reserves up front (a huge `batch.size` grows as records arrive instead).
+const MAX_PREALLOCATED: usize = 1 << 20;
+
 /// Per-partition batch queues.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Accumulator {
@@ -101,7 +104,7 @@ impl Accumulator {
                 id: *next_id,
                 partition,
                 records: 0,
-                builder: Some(BatchBuilder::new(options)),
+                builder: Some(BatchBuilder::with_capacity(options, batch_size.min(MAX_PREALLOCATED))),
                 bytes: Vec::new(),
                 uncompressed: 0,
                 created: now,

@@ -63,9 +63,15 @@ pub struct BatchBuilder {
 impl BatchBuilder {
     /// An empty builder with the given header settings.
     pub fn new(opts: BatchOptions) -> BatchBuilder {
+        BatchBuilder::with_capacity(opts, 0)
+    }
+
+    /// A builder whose records buffer holds `bytes` before growing: the producer's batches take
+    /// `batch.size` up front, as Kafka's `BufferPool` hands out a `batch.size` buffer per batch.
+    pub fn with_capacity(opts: BatchOptions, bytes: usize) -> BatchBuilder {
         BatchBuilder {
             opts,
-            records: Vec::new(),
+            records: Vec::with_capacity(bytes),
             count: 0,
             base_timestamp: NO_TIMESTAMP,
             max_timestamp: NO_TIMESTAMP,
