@@ -3,8 +3,9 @@
 // heaviest functions by self time, then the DOM mutations per second (nodes added and removed by
 // element and class, attributes set by name) and the DOM size after a longer run (MUTATION_SECONDS, 2 by
 // default; DOM_SECONDS, 0 = skip). A diagnostic for BENCHMARKS.md, not a test and not part of .ci/bench.
-// Run: DIST=target/bench-dist node tests/e2e/bench/profile.mjs   (PROFILE_SECONDS=5 by default)
-import { readFile } from 'node:fs/promises';
+// Run: DIST=target/bench-dist node tests/e2e/bench/profile.mjs   (PROFILE_SECONDS=5 by default;
+// PROFILE_OUT=file.cpuprofile keeps the raw profile)
+import { readFile, writeFile } from 'node:fs/promises';
 import { deflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +78,7 @@ try {
   await page.waitForTimeout(SECONDS * 1000);
   const { profile } = await cdp.send('Profiler.stop');
   const after = await metrics();
+  if (process.env.PROFILE_OUT) await writeFile(process.env.PROFILE_OUT, JSON.stringify(profile)); // opens in DevTools
   for (const k of ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration', 'LayoutCount', 'RecalcStyleCount', 'Nodes', 'JSHeapUsedSize']) {
     console.log(`${k}: ${k.endsWith('Duration') ? ((after[k] - before[k]) * 1000 / SECONDS).toFixed(0) + ' ms per wall second' : after[k] - (k === 'Nodes' || k === 'JSHeapUsedSize' ? 0 : before[k])}`);
   }
