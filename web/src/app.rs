@@ -210,9 +210,10 @@ pub fn app() -> Html {
             }
         }
     };
+    // The same callback every frame, so the replica rows that did not change are not redrawn.
     let on_inspect = {
-        let (selection, panel) = (selection.clone(), panel.clone());
-        Callback::from(move |(broker, (topic, partition), record): (BrokerId, PartKey, Option<i64>)| {
+        let (selection, panel) = (selection.setter(), panel.setter());
+        use_callback((), move |(broker, (topic, partition), record): (BrokerId, PartKey, Option<i64>), _| {
             selection.set(Some(Selection { broker, topic, partition, segment: None, lookup: None, record }));
             panel.set(Some(Tab::Inspector));
         })

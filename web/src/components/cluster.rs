@@ -1,7 +1,7 @@
 //! The cluster: a thin controller row, the traffic lanes, and one column per broker holding a replica
 //! strip for every partition it hosts. Clicking a broker asks to crash or restart it.
 
-use crate::components::strip::ReplicaStrip;
+use crate::components::replica_row::ReplicaRow;
 use crate::i18n::{tr, Lang};
 use crate::layout::*;
 use crate::links::MenuTarget;
@@ -89,31 +89,10 @@ pub fn cluster(p: &ClusterProps) -> Html {
             let log = part.logs.get(&id)?;
             let y = COLUMN_Y + HEADER_H + r as f64 * row_h + 8.0;
             let max_leo = part.logs.values().map(|l| l.leo).max().unwrap_or(0);
-            let leader = part.leader == Some(id);
-            let in_sync = part.isr.contains(&id);
-            let role = if leader { format!("★ leader · epoch {}", part.leader_epoch) } else if in_sync { "follower · ISR".to_owned() } else { format!("follower · {}", tr(lang, "replica.osr")) };
-            let inspect = {
-                let (cb, key) = (p.on_inspect.clone(), key.clone());
-                Callback::from(move |e: MouseEvent| {
-                    e.stop_propagation();
-                    cb.emit((id, key.clone(), None));
-                })
-            };
-            let on_record = { let (cb, key) = (p.on_inspect.clone(), key.clone()); Callback::from(move |o: i64| cb.emit((id, key.clone(), Some(o)))) };
             Some(html! {
-                <g key={format!("{}-{}", key.0, key.1)} class={classes!("replica", leader.then_some("leader"))} data-target={format!("{}-{}", key.0, key.1)}>
-                    <text class="part-label" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 12.0)}>
-                        <tspan class="tp">{ format!("{}-{}", key.0, key.1) }</tspan>
-                        <tspan class="role" dx="6">{ role }</tspan>
-                    </text>
-                    <g class="strip-hit" data-testid={format!("strip-{id}-{}-{}", key.0, key.1)} onclick={inspect}>
-                        <rect class="hit" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 19.0)} width={format!("{:.1}", w - 20.0)} height="24" fill="transparent">
-                            <title>{ "Click to inspect this replica's segments, batches and indexes" }</title>
-                        </rect>
-                        <ReplicaStrip log={log.clone()} {max_leo} x={x + 12.0} y={y + 22.0} width={w - 24.0}
-                            online={b.up} {in_sync} {on_record} />
-                    </g>
-                </g>
+                <ReplicaRow key={format!("{}-{}", key.0, key.1)} broker={id} part={key.clone()} log={log.clone()} {max_leo}
+                    leader={part.leader == Some(id)} leader_epoch={part.leader_epoch} in_sync={part.isr.contains(&id)}
+                    online={b.up} {x} {y} {w} on_inspect={p.on_inspect.clone()} />
             })
         });
         html! {

@@ -15,6 +15,7 @@ pub mod help;
 pub mod inspector;
 pub mod menu;
 pub mod record_inspector;
+pub mod replica_row;
 pub mod sequence;
 pub mod side_panel;
 pub mod timeline;

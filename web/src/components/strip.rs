@@ -3,10 +3,45 @@
 
 use crate::layout::epoch_colour;
 use crate::view_model::ReplicaView;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Offsets drawn as individual cells; older ones are folded into a range block.
 pub const WINDOW: i64 = 20;
+
+/// Cells are positioned from a base offset rounded down to a multiple of this (see [`ReplicaStrip`]).
+const BASE_STEP: i64 = 1000;
+
+/// One offset drawn as its own cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cell {
+    /// The record's offset.
+    pub offset: i64,
+    /// Leader epoch that wrote it (its colour).
+    pub epoch: i32,
+    /// Whether it is above the high watermark (not yet committed).
+    pub hatched: bool,
+}
+
+/// What a strip draws of one log: the offsets folded into the range block and the cells after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StripCells {
+    /// First offset drawn as a cell (offsets below it are folded).
+    pub start: i64,
+    /// How many of the log's records are folded into the range block.
+    pub folded: i64,
+    /// The cells, ascending by offset; never more than [`WINDOW`], however long the log.
+    pub cells: Vec<Cell>,
+}
+
+/// Splits `log` into its folded range and its last cells, on the scale of the partition's largest LEO.
+pub fn strip_cells(log: &ReplicaView, max_leo: i64) -> StripCells {
+    let start = (max_leo - WINDOW).max(0);
+    let cells = log.ranges.iter().flat_map(|r| (r.start.max(start)..r.end).map(move |offset| Cell { offset, epoch: r.epoch, hatched: offset >= log.hw }));
+    let folded = log.ranges.iter().filter(|r| r.start < start).map(|r| r.end.min(start) - r.start).sum::<i64>();
+    // A follower's log never passes the partition's largest LEO, so the window holds at most WINDOW cells.
+    StripCells { start, folded, cells: cells.take(WINDOW as usize).collect() }
+}
 
 /// Properties of [`ReplicaStrip`].
 #[derive(Properties, PartialEq, Clone)]
@@ -33,10 +68,17 @@ pub struct StripProps {
 /// Height of a strip's cells.
 pub const STRIP_H: f64 = 18.0;
 
+/// The offset of the cell a click landed in, if it landed in one.
+fn clicked_offset(e: &MouseEvent) -> Option<i64> {
+    let target = e.target()?.dyn_into::<web_sys::Element>().ok()?;
+    target.closest(".cell").ok()??.get_attribute("data-offset")?.parse().ok()
+}
+
 /// Draws one replica's log.
 #[function_component(ReplicaStrip)]
 pub fn replica_strip(p: &StripProps) -> Html {
-    let start = (p.max_leo - WINDOW).max(0);
+    let log = &p.log;
+    let StripCells { start, folded, cells } = strip_cells(log, p.max_leo);
     let agg_w = if start > 0 { p.width * 0.18 } else { 0.0 };
     let cell_w = (p.width - agg_w) / WINDOW as f64;
     let x_of = |o: i64| -> f64 {
@@ -46,54 +88,61 @@ pub fn replica_strip(p: &StripProps) -> Html {
             p.x + agg_w + (o - start) as f64 * cell_w
         }
     };
-    let log = &p.log;
-    let mut cells = Vec::new();
-    for r in &log.ranges {
-        for o in r.start.max(start)..r.end {
-            let hatched = o >= log.hw;
-            let onclick = p.on_record.reform(move |e: MouseEvent| {
-                e.stop_propagation();
-                o
-            });
-            cells.push(html! {
-                <g key={o.to_string()} class="cell" data-offset={o.to_string()} {onclick}>
-                    <rect x={format!("{:.1}", x_of(o) + 0.5)} y={format!("{:.1}", p.y)}
-                        width={format!("{:.1}", (cell_w - 1.0).max(0.5))} height={STRIP_H.to_string()}
-                        fill={epoch_colour(r.epoch)} />
-                    if hatched {
-                        <rect x={format!("{:.1}", x_of(o) + 0.5)} y={format!("{:.1}", p.y)}
-                            width={format!("{:.1}", (cell_w - 1.0).max(0.5))} height={STRIP_H.to_string()}
-                            fill="url(#hatch)" />
-                    }
-                </g>
-            });
+    // Attributes every cell shares are formatted once per render (AttrValue clones share the text).
+    let y = AttrValue::from(format!("{:.1}", p.y));
+    let width = AttrValue::from(format!("{:.1}", (cell_w - 1.0).max(0.5)));
+    let height = AttrValue::from(STRIP_H.to_string());
+    // The cells are one keyed list of their own (not spliced among the strip's other children), so
+    // when new records shift the window Yew keeps the cells that stay and only adds and removes the ends.
+    // Cells sit in a group placed from `base`, which moves only every BASE_STEP offsets: when the window
+    // slides, the group's transform changes, not every cell's x.
+    let base = start - start.rem_euclid(BASE_STEP);
+    let shift = p.x + agg_w - (start - base) as f64 * cell_w;
+    let cells = cells.into_iter().map(|c| {
+        let x = AttrValue::from(format!("{:.1}", (c.offset - base) as f64 * cell_w + 0.5));
+        html! {
+            <g key={c.offset} class="cell" data-offset={c.offset.to_string()}>
+                <rect x={x.clone()} y={y.clone()} width={width.clone()} height={height.clone()} fill={epoch_colour(c.epoch)} />
+                if c.hatched {
+                    <rect {x} y={y.clone()} width={width.clone()} height={height.clone()} fill="url(#hatch)" />
+                }
+            </g>
         }
-    }
+    }).collect::<Html>();
     // Cells the last truncation cut: drawn where they were, falling away once (CSS animation).
     let fallen = log.fallen.iter().flat_map(|(at, runs)| runs.iter().flat_map(move |r| (r.start.max(start)..r.end).map(move |o| (*at, o, r.epoch))));
     let fallen = fallen.take(WINDOW as usize).map(|(at, o, epoch)| html! {
-        <rect key={format!("fall-{at}-{o}")} class="fallen" x={format!("{:.1}", x_of(o) + 0.5)} y={format!("{:.1}", p.y)}
-            width={format!("{:.1}", (cell_w - 1.0).max(0.5))} height={STRIP_H.to_string()} fill={epoch_colour(epoch)} data-offset={o.to_string()} />
+        <rect key={format!("fall-{at}-{o}")} class="fallen" x={format!("{:.1}", x_of(o) + 0.5)} y={y.clone()}
+            width={width.clone()} height={height.clone()} fill={epoch_colour(epoch)} data-offset={o.to_string()} />
     }).collect::<Html>();
-    let folded = log.ranges.iter().filter(|r| r.start < start).map(|r| r.end.min(start) - r.start).sum::<i64>();
     let first_epoch = log.ranges.first().map(|r| r.epoch).unwrap_or(0);
     let class = classes!("strip", (!p.online).then_some("offline"), if p.in_sync { "isr" } else { "osr" });
     let (hw_x, leo_x) = (x_of(log.hw), x_of(log.leo));
     let (top, bottom) = (p.y - 3.0, p.y + STRIP_H + 3.0);
+    // One listener for the whole strip: a click in a cell opens that record, elsewhere it bubbles on.
+    let onclick = {
+        let on_record = p.on_record.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(offset) = clicked_offset(&e) {
+                e.stop_propagation();
+                on_record.emit(offset);
+            }
+        })
+    };
     html! {
-        <g class={class}>
+        <g class={class} {onclick}>
             <rect class="strip-frame" x={format!("{:.1}", p.x - 2.0)} y={format!("{:.1}", p.y - 2.0)}
                 width={format!("{:.1}", p.width + 4.0)} height={(STRIP_H + 4.0).to_string()} />
             if start > log.log_start && log.leo > log.log_start {
                 <g class="folded">
-                    <rect x={format!("{:.1}", p.x)} y={format!("{:.1}", p.y)} width={format!("{:.1}", agg_w - 2.0)}
-                        height={STRIP_H.to_string()} fill={epoch_colour(first_epoch)} opacity="0.55" />
+                    <rect x={format!("{:.1}", p.x)} y={y.clone()} width={format!("{:.1}", agg_w - 2.0)}
+                        height={height.clone()} fill={epoch_colour(first_epoch)} opacity="0.55" />
                     <text x={format!("{:.1}", p.x + agg_w / 2.0 - 1.0)} y={format!("{:.1}", p.y + 13.0)}
                         class="folded-label" text-anchor="middle">{ format!("{}–{}", log.log_start, start.min(log.leo) - 1) }</text>
                     <title>{ format!("{folded} older records folded into one range") }</title>
                 </g>
             }
-            { for cells }
+            <g class="cells" transform={format!("translate({shift:.1} 0)")}>{ cells }</g>
             { fallen }
             <line class="hw" x1={format!("{hw_x:.1}")} x2={format!("{hw_x:.1}")} y1={format!("{top:.1}")} y2={format!("{bottom:.1}")}>
             </line>
