@@ -146,7 +146,7 @@ impl Driver {
             if k == key {
                 // The restored run becomes the new start of history (its past is not redrawn).
                 self.sim = restored.sim;
-                self.history = History::new(&self.sim, &self.view);
+                self.history = History::resumed(&self.sim, &self.view, restored.commands);
             }
         }
         store.maybe_checkpoint(&key, &self.sim, self.history.commands(), wall_ms);

@@ -100,6 +100,16 @@ impl History {
         History { snapshots: vec![first], horizon_us: sim.now_us(), ..History::default() }
     }
 
+    /// A history that starts at a restored `sim` and keeps the `commands` that led to it, so the
+    /// command log it hands on (to the store, to saved scenarios) still covers the whole run.
+    pub fn resumed(sim: &Sim, view: &ViewState, commands: Vec<(u64, Command)>) -> History {
+        let mut h = History::new(sim, view);
+        h.snapshots[0].applied = commands.len();
+        h.cursor = commands.len();
+        h.commands = commands;
+        h
+    }
+
     /// The furthest virtual time reached in this future.
     pub fn horizon_us(&self) -> u64 {
         self.horizon_us

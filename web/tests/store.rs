@@ -1,6 +1,8 @@
-//! The IndexedDB checkpoint store: checkpoint/restore keeps the trace hash, corrupt segments are cut
-//! at the first bad batch and reported, a corrupt snapshot falls back to replay, a full disk leaves the
-//! run going, and a second owner is refused. Each test uses its own database.
+//! The IndexedDB checkpoint store: checkpoint/restore (a replay of the stored command log) keeps the
+//! trace hash, corrupt segments are cut at the first bad batch and reported, stored segments that
+//! differ from the replay are reported, an old whole-state snapshot entry is ignored and deleted, a
+//! restored page keeps the whole command log, a full disk leaves the run going, and a second owner is
+//! refused. Each test uses its own database.
 // Ref: Kafka LogLoader recovery (truncate at the first invalid batch); issue "The log" item 4.
 #![cfg(target_arch = "wasm32")]
 
@@ -63,9 +65,11 @@ async fn checkpoint_then_restore_reaches_the_same_trace_hash() {
     let key = RunKey::of(&scenario());
     let store = Store::new("test-store-roundtrip");
     store.checkpoint_now(&key, a.sim(), a.commands()).await.expect("checkpoint");
+    let stored = store.raw_keys(&key.prefix()).await.expect("keys");
+    assert!(!stored.iter().any(|k| k.ends_with("/snapshot")), "no whole-state snapshot is written: {stored:?}");
     let r = store.load(&key, &scenario()).await.expect("load").expect("a saved run");
-    assert!(!r.from_replay && r.report.is_empty(), "{:?}", r.report);
-    assert!(!r.segments.is_empty() && r.segments.iter().all(|s| s.error.is_none()));
+    assert!(r.report.is_empty(), "{:?}", r.report);
+    assert!(!r.segments.is_empty() && r.segments.iter().all(|s| s.error.is_none() && s.mismatch.is_none()));
     assert_eq!(r.commands, a.commands());
     assert_eq!(r.sim.trace_hash(), a.sim().trace_hash());
     let mut restored = r.sim;
@@ -101,6 +105,7 @@ async fn corrupt_segment_is_cut_at_first_bad_batch_and_reported() {
     let check = r.segments.iter().find(|s| s.key == name).expect("checked");
     assert_eq!((check.batches, check.kept_bytes, check.cut_bytes), (1, second, original.len() - second), "{n} batches");
     assert!(check.error.is_some());
+    assert_eq!(check.mismatch, None, "what is kept is a prefix of the replayed segment");
     assert!(r.report.iter().any(|l| l.contains(name)), "{:?}", r.report);
     assert!(r.segments.iter().filter(|s| s.key != name).all(|s| s.error.is_none()), "the rest is recovered");
     assert_eq!(check_segment(name, &original).0.batches, n);
@@ -111,18 +116,65 @@ async fn corrupt_segment_is_cut_at_first_bad_batch_and_reported() {
 }
 
 #[wasm_bindgen_test]
-async fn corrupt_snapshot_falls_back_to_replay_with_the_same_hash() {
+async fn old_snapshot_entry_is_ignored_and_deleted_at_the_next_checkpoint() {
     let a = interrupted_run();
     let key = RunKey::of(&scenario());
-    let store = Store::new("test-store-corrupt-snapshot");
+    let store = Store::new("test-store-legacy-snapshot");
     store.checkpoint_now(&key, a.sim(), a.commands()).await.expect("checkpoint");
     let snap = format!("{}snapshot", key.prefix());
-    store.raw_put(&snap, Value::Text("{\"now\":3000000,\"seq\":".to_owned())).await.expect("corrupt");
+    store.raw_put(&snap, Value::Text("{\"now\":3000000,\"seq\":".to_owned())).await.expect("old entry");
     let r = store.load(&key, &scenario()).await.expect("load").expect("a saved run");
-    assert!(r.from_replay);
-    assert!(r.report.iter().any(|l| l.contains("snapshot corrupt")), "{:?}", r.report);
+    assert!(r.report.iter().any(|l| l.contains("old whole-state snapshot")), "{:?}", r.report);
     assert_eq!(r.sim.now_us(), a.sim().now_us());
     assert_eq!(r.sim.trace_hash(), a.sim().trace_hash());
+    store.checkpoint_now(&key, &r.sim, &r.commands).await.expect("checkpoint again");
+    assert_eq!(store.raw_get(&snap).await.expect("read"), None, "the old entry is deleted");
+    assert!(store.load(&key, &scenario()).await.expect("load").expect("a saved run").report.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn stored_segments_that_differ_from_the_replay_are_reported_and_rewritten() {
+    // Segments of a run without the crash, under the command log of the run with it.
+    let mut calm = Driver::from_json(DEFAULT_SCENARIO, Some(SEED)).expect("driver");
+    run_to(&mut calm, 3_000_000);
+    let a = interrupted_run();
+    let key = RunKey::of(&scenario());
+    let store = Store::new("test-store-mismatch");
+    store.checkpoint_now(&key, calm.sim(), calm.commands()).await.expect("checkpoint calm");
+    let other = Store::new("test-store-mismatch-log");
+    other.checkpoint_now(&key, a.sim(), a.commands()).await.expect("checkpoint interrupted");
+    let log_key = format!("{}commands", key.prefix());
+    let log = other.raw_get(&log_key).await.expect("read").expect("a log");
+    store.raw_put(&log_key, log).await.expect("swap the log");
+
+    let r = store.load(&key, &scenario()).await.expect("load").expect("a saved run");
+    assert_eq!(r.sim.trace_hash(), a.sim().trace_hash(), "the command log decides the state");
+    let differing: Vec<_> = r.segments.iter().filter(|s| s.mismatch.is_some()).collect();
+    assert!(!differing.is_empty() && differing.iter().all(|s| s.error.is_none()), "{:?}", r.segments);
+    assert!(differing.iter().all(|s| r.report.iter().any(|l| l.contains(&s.key))), "{:?}", r.report);
+    store.checkpoint_now(&key, &r.sim, &r.commands).await.expect("checkpoint again");
+    let again = store.load(&key, &scenario()).await.expect("load").expect("a saved run");
+    assert!(again.report.is_empty(), "rewritten from the replay: {:?}", again.report);
+}
+
+#[wasm_bindgen_test]
+async fn restored_page_keeps_the_whole_command_log() {
+    let a = interrupted_run();
+    let key = RunKey::of(&scenario());
+    let saver = Store::new("test-store-resume");
+    saver.checkpoint_now(&key, a.sim(), a.commands()).await.expect("checkpoint");
+    let mut d = Driver::from_json(DEFAULT_SCENARIO, Some(SEED)).expect("driver");
+    let store = Store::new("test-store-resume");
+    d.attach_store(store.clone());
+    assert!(eventually(|| store.phase() == Phase::Owner).await, "{}", store.status());
+    d.tick(0.0, &|| 0.0);
+    assert!(d.now_us() >= a.now_us(), "the restored run is installed: {} µs", d.now_us());
+    assert_eq!(d.commands(), a.commands(), "commands before the restore are still logged");
+    d.apply(cmd(r#"{"type":"crashBroker","broker":1}"#)).expect("crash");
+    store.checkpoint_now(&key, d.sim(), d.commands()).await.expect("checkpoint after the restore");
+    let r = store.load(&key, &scenario()).await.expect("load").expect("a saved run");
+    assert_eq!(r.commands.len(), a.commands().len() + 1);
+    assert_eq!(r.sim.trace_hash(), d.sim().trace_hash(), "a second reload replays to the same state");
 }
 
 #[wasm_bindgen_test]

@@ -1,19 +1,21 @@
 //! The checkpoint store: all IndexedDB IO of the page lives here (never in components).
 //!
 //! A checkpoint is one IndexedDB transaction holding, under the run's prefix
-//! `<scenario name>#<seed>/`: `snapshot` (the whole [`Sim`] as JSON), `commands` (the
-//! [`CommandLog`]), and `seg/broker-N/topic-p/<20-digit base>.log` for each replica segment that
-//! changed since the last checkpoint. Writes are write-behind: [`Store::maybe_checkpoint`] serializes
-//! and returns at once; the IO runs on `spawn_local`, at most one at a time, about once a second.
-//! On load, [`Store::begin_restore`] claims the database (Web Lock; other tabs only read) and
-//! rebuilds the run through [`recover::restore`]; the driver installs it on its next frame.
+//! `<scenario name>#<seed>/`: `commands` (the [`CommandLog`]: the scenario, every command from the
+//! start, the checkpoint's virtual time) and `seg/broker-N/topic-p/<20-digit base>.log` for each
+//! replica segment that changed since the last checkpoint. There is no whole-state snapshot: the
+//! engine is deterministic, so the run is rebuilt by replaying the command log. Writes are
+//! write-behind: [`Store::maybe_checkpoint`] picks the changed segments and returns at once; the IO
+//! runs on `spawn_local`, at most one at a time, about once a second. On load, [`Store::begin_restore`]
+//! claims the database (Web Lock; other tabs only read), replays the run in steps that yield to the
+//! page, and checks the stored segments against it ([`recover`]); the driver installs it on its next frame.
 
 pub mod idb_io;
 pub mod lock;
 pub mod recover;
 
 pub use idb_io::{StoreError, Value};
-pub use recover::{CommandLog, Restored, SegmentCheck};
+pub use recover::{segment_entries, CommandLog, Restored, SegmentCheck};
 
 use kafkascope::command::Command;
 use kafkascope::scenario::Scenario;
@@ -25,6 +27,12 @@ use std::rc::Rc;
 
 /// Shortest wall time (ms) between two checkpoints.
 pub const CHECKPOINT_EVERY_MS: f64 = 1_000.0;
+
+/// Wall time (ms) a restore replays before it yields to the page for a frame.
+const REPLAY_SLICE_MS: f64 = 8.0;
+
+/// The entry older versions kept the whole simulation in (JSON); ignored on load, deleted on the next checkpoint.
+const LEGACY_SNAPSHOT: &str = "snapshot";
 
 /// Where the store stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,7 +71,7 @@ impl RunKey {
 /// Everything one checkpoint writes, taken synchronously from the running sim.
 #[derive(Clone, Debug)]
 pub struct Checkpoint {
-    /// Entries to put (snapshot, commands, changed segments).
+    /// Entries to put (the command log, changed segments).
     pub puts: Vec<(String, Value)>,
     /// Segment entries that no longer exist (deleted by retention).
     pub deletes: Vec<String>,
@@ -83,6 +91,8 @@ struct Inner {
     status: RefCell<String>,
     /// Findings of the restore, kept beside later status lines.
     note: RefCell<String>,
+    /// A legacy snapshot entry was found under this run's prefix: delete it at the next checkpoint.
+    legacy: Cell<bool>,
     restored: RefCell<Option<(RunKey, Restored)>>,
     fail_quota: Cell<bool>,
 }
@@ -100,19 +110,15 @@ fn fingerprint(bytes: &[u8]) -> u64 {
     u64::from_str_radix(&h.hex(), 16).unwrap_or(0) ^ bytes.len() as u64
 }
 
-/// Every replica's `.log` files, keyed `broker-N/topic-p/<base>.log`.
-pub fn segment_entries(sim: &Sim) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for broker in sim.brokers() {
-        for log in broker.disk.logs.values() {
-            for (name, bytes) in log.segment_files() {
-                if name.ends_with(".log") {
-                    out.push((format!("broker-{}/{}/{name}", broker.id(), log.name()), bytes));
-                }
-            }
+/// Gives the event loop a turn (a 0 ms timeout), so frames are drawn between replay steps.
+async fn yield_to_page() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let queued = web_sys::window().and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).ok());
+        if queued.is_none() {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
         }
-    }
-    out
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 impl Store {
@@ -126,6 +132,7 @@ impl Store {
             written: RefCell::new((None, BTreeMap::new())),
             status: RefCell::new("Checking for a saved run…".to_owned()),
             note: RefCell::new(String::new()),
+            legacy: Cell::new(false),
             restored: RefCell::new(None),
             fail_quota: Cell::new(false),
         };
@@ -189,11 +196,10 @@ impl Store {
             let key = RunKey::of(&scenario);
             match store.load(&key, &scenario).await {
                 Ok(Some(r)) => {
-                    let how = if r.from_replay { "by replaying the command log" } else { "from its snapshot" };
                     let secs = r.sim.now_us() as f64 / 1e6;
                     *store.inner.note.borrow_mut() = r.report.join("; ");
                     if owner {
-                        store.set_status(format!("Restored the saved run at {secs:.3} s {how}."));
+                        store.set_status(format!("Restored the saved run at {secs:.3} s by replaying its command log."));
                     }
                     *store.inner.restored.borrow_mut() = Some((key, r));
                 }
@@ -213,8 +219,9 @@ impl Store {
         self.inner.restored.borrow_mut().take()
     }
 
-    /// Reads and recovers `key`'s saved run (read-only; works without owning the database).
-    /// Corrupt segment tails are reported and their entries rewritten at the next checkpoint.
+    /// Reads and recovers `key`'s saved run (read-only; works without owning the database): replays
+    /// the command log, yielding to the page every few ms, then checks the stored segments against it.
+    /// Corrupt or differing segment entries are reported and rewritten at the next checkpoint.
     pub async fn load(&self, key: &RunKey, scenario: &Scenario) -> Result<Option<Restored>, String> {
         let db = idb_io::open(&self.inner.db_name).await.map_err(|e| e.to_string())?;
         let prefix = key.prefix();
@@ -224,11 +231,14 @@ impl Store {
         }
         let values = idb_io::read(&db, &keys).await.map_err(|e| e.to_string())?;
         db.close();
-        let (mut snapshot, mut commands, mut segments) = (None, None, Vec::new());
+        let (mut commands, mut segments, mut report) = (None, Vec::new(), Vec::new());
         for (k, v) in keys.iter().zip(values) {
             let Some(rest) = k.strip_prefix(&prefix) else { continue };
             match (rest, v) {
-                ("snapshot", Some(Value::Text(s))) => snapshot = Some(s),
+                (LEGACY_SNAPSHOT, _) => {
+                    self.inner.legacy.set(true);
+                    report.push("an old whole-state snapshot was ignored (runs are rebuilt by replay) and will be deleted".to_owned());
+                }
                 ("commands", Some(Value::Text(s))) => commands = Some(s),
                 (rest, Some(Value::Bytes(b))) => {
                     if let Some(seg) = rest.strip_prefix("seg/") {
@@ -238,7 +248,23 @@ impl Store {
                 _ => {}
             }
         }
-        let restored = recover::restore(scenario, snapshot.as_deref(), commands.as_deref(), &segments)?;
+        let (scenario, log) = recover::plan(scenario, commands.as_deref())?;
+        let mut replay = recover::Replay::start(&scenario, log)?;
+        let mut slice_start = crate::driver::performance_now();
+        while !replay.step(recover::REPLAY_STEP_US)? {
+            if crate::driver::performance_now() - slice_start >= REPLAY_SLICE_MS {
+                let (done, of) = replay.progress_us();
+                if self.phase() == Phase::Restoring {
+                    self.set_status(format!("Replaying the saved run: {:.1} s of {:.1} s (virtual)…", done as f64 / 1e6, of as f64 / 1e6));
+                }
+                yield_to_page().await;
+                slice_start = crate::driver::performance_now();
+            }
+        }
+        let (sim, commands) = replay.finish();
+        let (checks, found) = recover::check_against(&sim, &segments);
+        report.extend(found);
+        let restored = Restored { sim, commands, segments: checks, report };
         // Remember what is stored, except cut entries, so the next checkpoint rewrites those.
         let mut written = BTreeMap::new();
         for ((k, bytes), check) in segments.iter().zip(&restored.segments) {
@@ -250,13 +276,15 @@ impl Store {
         Ok(Some(restored))
     }
 
-    /// Takes a checkpoint of `sim` synchronously: serializes it and picks the changed segments.
+    /// Takes a checkpoint of `sim` synchronously: its command log (`commands` must run from the
+    /// scenario's start; those later than `sim`, a future being re-simulated after a seek, are left
+    /// out) and the segments changed since the last commit.
     pub fn prepare(&self, key: &RunKey, sim: &Sim, commands: &[(u64, Command)]) -> Result<Checkpoint, String> {
         let prefix = key.prefix();
-        let snapshot = serde_json::to_string(sim).map_err(|e| e.to_string())?;
-        let log = CommandLog { at_us: sim.now_us(), commands: commands.to_vec() };
+        let applied = commands.partition_point(|(at, _)| *at <= sim.now_us());
+        let log = CommandLog { at_us: sim.now_us(), scenario: Some(sim.scenario().clone()), commands: commands[..applied].to_vec() };
         let log = serde_json::to_string(&log).map_err(|e| e.to_string())?;
-        let mut puts = vec![(format!("{prefix}snapshot"), Value::Text(snapshot)), (format!("{prefix}commands"), Value::Text(log))];
+        let mut puts = vec![(format!("{prefix}commands"), Value::Text(log))];
         let written = self.inner.written.borrow();
         let same_run = written.0.as_ref() == Some(key);
         let mut fingerprints = BTreeMap::new();
@@ -267,11 +295,14 @@ impl Store {
             }
             fingerprints.insert(name, f);
         }
-        let deletes = if same_run {
+        let mut deletes: Vec<String> = if same_run {
             written.1.keys().filter(|k| !fingerprints.contains_key(*k)).map(|k| format!("{prefix}seg/{k}")).collect()
         } else {
             Vec::new()
         };
+        if self.inner.legacy.get() {
+            deletes.push(format!("{prefix}{LEGACY_SNAPSHOT}"));
+        }
         Ok(Checkpoint { puts, deletes, fingerprints, at_us: sim.now_us() })
     }
 
@@ -292,6 +323,7 @@ impl Store {
         match &result {
             Ok(()) => {
                 *self.inner.written.borrow_mut() = (Some(key.clone()), cp.fingerprints);
+                self.inner.legacy.set(false);
                 self.set_status(format!("Saved at {:.3} s (virtual).", cp.at_us as f64 / 1e6));
             }
             Err(StoreError::Quota(_)) => self.set_status(
@@ -321,7 +353,7 @@ impl Store {
         inner.last_ms.set(Some(wall_ms));
         let cp = match self.prepare(key, sim, commands) {
             Ok(cp) => cp,
-            Err(e) => return self.set_status(format!("Could not snapshot the run ({e}).")),
+            Err(e) => return self.set_status(format!("Could not checkpoint the run ({e}).")),
         };
         inner.busy.set(true);
         let (store, key) = (self.clone(), key.clone());
