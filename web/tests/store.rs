@@ -170,6 +170,8 @@ async fn restored_page_keeps_the_whole_command_log() {
     d.tick(0.0, &|| 0.0);
     assert!(d.now_us() >= a.now_us(), "the restored run is installed: {} µs", d.now_us());
     assert_eq!(d.commands(), a.commands(), "commands before the restore are still logged");
+    // The tick also began a write-behind checkpoint; let it land so it cannot overwrite ours below.
+    assert!(eventually(|| store.status().starts_with("Saved at")).await, "{}", store.status());
     d.apply(cmd(r#"{"type":"crashBroker","broker":1}"#)).expect("crash");
     store.checkpoint_now(&key, d.sim(), d.commands()).await.expect("checkpoint after the restore");
     let r = store.load(&key, &scenario()).await.expect("load").expect("a saved run");

@@ -64,7 +64,8 @@ async function frames(browser, url) {
   const json = JSON.stringify(JSON.parse(await readFile(FRAMES_SCENARIO, 'utf8')));
   const packed = deflateRawSync(Buffer.from(json), { level: 9 }).toString('base64url');
   const { context, page } = await open(browser, `${url}#scenario=${packed}`);
-  await page.waitForTimeout(1000); // the cluster forms; the first batches are drawn
+  // The cluster forms and every strip fills its window of cells, so the DOM count starts from a full page.
+  await page.waitForTimeout(3000);
   const result = await page.evaluate((seconds) => new Promise((done) => {
     const nodes = () => document.getElementsByTagName('*').length;
     const start = nodes();

@@ -155,3 +155,36 @@ pub fn replica_strip(p: &StripProps) -> Html {
         </g>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view_model::EpochRange;
+
+    fn log(ranges: &[(i64, i64, i32)], hw: i64) -> ReplicaView {
+        let ranges: Vec<EpochRange> = ranges.iter().map(|&(start, end, epoch)| EpochRange { start, end, epoch }).collect();
+        ReplicaView { leo: ranges.last().map_or(0, |r| r.end), hw, ranges, ..ReplicaView::default() }
+    }
+
+    #[test]
+    fn a_long_log_draws_at_most_a_window_of_cells_and_folds_the_rest() {
+        for leo in [0, 5, WINDOW, 1_000, 1_000_000] {
+            let l = log(&[(0, leo / 2, 0), (leo / 2, leo, 1)], leo - 3);
+            let s = strip_cells(&l, leo);
+            assert!(s.cells.len() <= WINDOW as usize, "leo {leo}: {} cells", s.cells.len());
+            assert_eq!(s.folded + s.cells.len() as i64, leo, "every record is a cell or folded (leo {leo})");
+            assert!(s.cells.windows(2).all(|w| w[0].offset + 1 == w[1].offset), "cells are consecutive");
+            assert_eq!(s.cells.iter().filter(|c| c.hatched).count() as i64, 3.min(leo), "only cells above the HW are hatched");
+        }
+    }
+
+    #[test]
+    fn a_lagging_follower_shares_the_partitions_window() {
+        // The leader is at 100; a follower at 90 draws offsets 80..90 in the leader's window.
+        let s = strip_cells(&log(&[(0, 90, 2)], 90), 100);
+        assert_eq!((s.start, s.folded), (80, 80));
+        assert_eq!(s.cells.first().map(|c| c.offset), Some(80));
+        assert_eq!(s.cells.len(), 10);
+        assert!(s.cells.iter().all(|c| c.epoch == 2 && !c.hatched));
+    }
+}
