@@ -27,6 +27,11 @@ impl Log {
             .collect()
     }
 
+    /// Each segment's base offset and `.log` bytes, borrowed (a checkpoint copies only what changed).
+    pub fn segment_logs(&self) -> impl Iterator<Item = (i64, &[u8])> + '_ {
+        self.segments.iter().map(|s| (s.base_offset, &s.data[..]))
+    }
+
     /// The segment files as Kafka names and writes them (indexes trimmed, as after a roll).
     pub fn segment_files(&self) -> Vec<(String, Vec<u8>)> {
         let mut out = Vec::new();

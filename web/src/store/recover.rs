@@ -59,13 +59,16 @@ pub struct Restored {
 
 /// Every replica's `.log` files, keyed `broker-N/topic-p/<base>.log`.
 pub fn segment_entries(sim: &Sim) -> Vec<(String, Vec<u8>)> {
+    segment_slices(sim).into_iter().map(|(k, b)| (k, b.to_vec())).collect()
+}
+
+/// [`segment_entries`] borrowed from the logs: a checkpoint copies only the segments that changed.
+pub fn segment_slices(sim: &Sim) -> Vec<(String, &[u8])> {
     let mut out = Vec::new();
     for broker in sim.brokers() {
         for log in broker.disk.logs.values() {
-            for (name, bytes) in log.segment_files() {
-                if name.ends_with(".log") {
-                    out.push((format!("broker-{}/{}/{name}", broker.id(), log.name()), bytes));
-                }
+            for (base, bytes) in log.segment_logs() {
+                out.push((format!("broker-{}/{}/{base:020}.log", broker.id(), log.name()), bytes));
             }
         }
     }
