@@ -44,31 +44,39 @@ fn watch_main_thread(running: Rc<Cell<bool>>, longest: Rc<Cell<f64>>) {
     });
 }
 
-#[wasm_bindgen_test]
-async fn indexeddb_write_behind_prints_its_rate() {
-    let scenario = Scenario::from_json(MEMORY).expect("bench scenario parses");
-    let mut sim = Sim::new(&scenario).expect("bench scenario builds");
-    let mut t = 0;
-    while t < 5_000_000 {
-        t += 16_667;
-        sim.advance_to(t);
-    }
-    let store = Store::new("kafkascope-bench-store");
-    let key = RunKey::of(&scenario);
+/// One checkpoint of `sim`, timed: (segment bytes, all bytes, prepare ms, commit s, longest main-thread gap ms).
+async fn timed_checkpoint(store: &Store, key: &RunKey, sim: &Sim) -> (usize, usize, f64, f64, f64) {
     let start = now_ms();
-    let cp = store.prepare(&key, &sim, &[]).expect("checkpoint prepares");
+    let cp = store.prepare(key, sim, &[]).expect("checkpoint prepares");
     let prepare_ms = now_ms() - start;
     let (segment_bytes, all_bytes) = bytes_of(&cp);
-
     let (running, longest) = (Rc::new(Cell::new(true)), Rc::new(Cell::new(0.0)));
     watch_main_thread(running.clone(), longest.clone());
     TimeoutFuture::new(20).await; // the watcher is ticking before the write starts
     let start = now_ms();
-    store.commit(&key, cp).await.expect("checkpoint commits");
+    store.commit(key, cp).await.expect("checkpoint commits");
     let seconds = (now_ms() - start) / 1e3;
     TimeoutFuture::new(20).await;
     running.set(false);
-    let gap = longest.get();
+    (segment_bytes, all_bytes, prepare_ms, seconds, longest.get())
+}
+
+/// Runs `sim` in 60 Hz frames up to `until_us`.
+fn run_to(sim: &mut Sim, until_us: u64) {
+    while sim.now_us() < until_us {
+        let t = (sim.now_us() + 16_667).min(until_us);
+        sim.advance_to(t);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn indexeddb_write_behind_prints_its_rate() {
+    let scenario = Scenario::from_json(MEMORY).expect("bench scenario parses");
+    let mut sim = Sim::new(&scenario).expect("bench scenario builds");
+    run_to(&mut sim, 5_000_000);
+    let store = Store::new("kafkascope-bench-store");
+    let key = RunKey::of(&scenario);
+    let (segment_bytes, all_bytes, prepare_ms, seconds, gap) = timed_checkpoint(&store, &key, &sim).await;
 
     let rate = segment_bytes as f64 / 1e6 / seconds;
     console_log!("store: {segment_bytes} segment bytes ({all_bytes} with the command log) committed in {seconds:.3} s; prepare {prepare_ms:.1} ms; longest main-thread gap during the commit {gap:.1} ms");
@@ -77,23 +85,8 @@ async fn indexeddb_write_behind_prints_its_rate() {
     console_log!("ROW|IndexedDB prepare (synchronous, in a frame)|<= {FRAME_MS} ms|{prepare_ms:.1} ms|{:.2}", FRAME_MS / prepare_ms.max(0.1));
     assert!(segment_bytes > 0, "the run wrote segments to checkpoint");
     // The write-behind's steady state: a second later only the segments that changed are written.
-    while t < 6_000_000 {
-        t += 16_667;
-        sim.advance_to(t);
-    }
-    let start = now_ms();
-    let cp = store.prepare(&key, &sim, &[]).expect("next checkpoint prepares");
-    let next_prepare_ms = now_ms() - start;
-    let (next_bytes, _) = bytes_of(&cp);
-    let (running, longest) = (Rc::new(Cell::new(true)), Rc::new(Cell::new(0.0)));
-    watch_main_thread(running.clone(), longest.clone());
-    TimeoutFuture::new(20).await;
-    let start = now_ms();
-    store.commit(&key, cp).await.expect("next checkpoint commits");
-    let next_seconds = (now_ms() - start) / 1e3;
-    TimeoutFuture::new(20).await;
-    running.set(false);
-    let next_gap = longest.get();
+    run_to(&mut sim, 6_000_000);
+    let (next_bytes, _, next_prepare_ms, next_seconds, next_gap) = timed_checkpoint(&store, &key, &sim).await;
     console_log!("store: next checkpoint 1 s later: {next_bytes} segment bytes in {next_seconds:.3} s; prepare {next_prepare_ms:.1} ms; longest main-thread gap {next_gap:.1} ms");
     console_log!("ROW|IndexedDB next checkpoint (1 s later): prepare / longest gap|<= {FRAME_MS} ms|{next_prepare_ms:.1} ms / {next_gap:.1} ms ({:.1} MB of changed segments)|{:.2}", next_bytes as f64 / 1e6, FRAME_MS / next_prepare_ms.max(next_gap).max(0.1));
     let stored = store.raw_keys(&key.prefix()).await.expect("keys read back");
