@@ -20,15 +20,16 @@ impl Sim {
     pub(super) fn forget_deleted_acks(&mut self) {
         let partitions = self.metadata.partitions();
         let brokers = &self.brokers;
-        // Per partition, the smallest log start offset over its replicas (None if one has no log).
-        let floor = |a: &AckedBatch| -> Option<i64> {
-            let state = partitions.get(&a.tp)?;
-            state
-                .replicas
-                .iter()
-                .map(|&b| brokers.get(b as usize - 1).and_then(|br| br.disk.logs.get(&a.tp)).map(|l| l.log_start_offset()))
-                .try_fold(i64::MAX, |m, s| s.map(|s| m.min(s)))
-        };
+        // Per partition, the smallest log start offset over its replicas (None if one has no log),
+        // computed once per partition rather than per remembered batch.
+        let floors: std::collections::BTreeMap<_, Option<i64>> = partitions
+            .iter()
+            .map(|(tp, state)| {
+                let mut starts = state.replicas.iter().map(|&b| brokers.get(b as usize - 1).and_then(|br| br.disk.logs.get(tp)).map(|l| l.log_start_offset()));
+                (tp, starts.try_fold(i64::MAX, |m, s| s.map(|s| m.min(s))))
+            })
+            .collect();
+        let floor = |a: &AckedBatch| floors.get(&a.tp).copied().flatten();
         for p in &mut self.producers {
             // acks=0 batches have no offset (-1) and are kept, as the audit keeps checking them.
             p.forget_acked(|a| a.base_offset >= 0 && floor(a).is_some_and(|f| a.base_offset + a.records as i64 <= f));
