@@ -1,8 +1,10 @@
 //! The IndexedDB checkpoint store: checkpoint/restore (a replay of the stored command log) keeps the
 //! trace hash, corrupt segments are cut at the first bad batch and reported, stored segments that
 //! differ from the replay are reported, an old whole-state snapshot entry is ignored and deleted, a
-//! restored page keeps the whole command log, a full disk leaves the run going, and a second owner is
-//! refused. Each test uses its own database.
+//! restored page keeps the whole command log, a full disk leaves the run going, a second owner is
+//! refused, an append rewrites only the tail chunks of a segment, a missing middle chunk cuts its
+//! segment (reported, rewritten), and an old whole-segment entry loads and is replaced by chunks.
+//! Each test uses its own database.
 // Ref: Kafka LogLoader recovery (truncate at the first invalid batch); issue "The log" item 4.
 #![cfg(target_arch = "wasm32")]
 
@@ -11,13 +13,19 @@ use kafkascope::command::Command;
 use kafkascope::log::batch::batches;
 use kafkascope::scenario::Scenario;
 use kafkascope_web::driver::{Driver, DEFAULT_SCENARIO};
+use kafkascope::sim::Sim;
+use kafkascope_web::store::chunks::{chunk_key, parse_seg_key, whole_key, SegKey, CHUNK_BYTES};
 use kafkascope_web::store::recover::check_segment;
+use kafkascope_web::store::segment_slices;
 use kafkascope_web::store::{Phase, RunKey, Store, Value};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const SEED: u64 = 7;
+
+/// 10,000 records/s over 6 partitions: after a second each active segment spans several chunks.
+const MEMORY: &str = include_str!("../../static/scenarios/bench/memory.json");
 
 fn cmd(json: &str) -> Command {
     serde_json::from_str(json).expect("a command")
@@ -47,6 +55,23 @@ fn interrupted_run() -> Driver {
     d.apply(cmd(r#"{"type":"restartBroker","broker":2}"#)).expect("restart");
     run_to(&mut d, 3_000_000);
     d
+}
+
+/// The memory benchmark's run at `until_us`, and its run key.
+fn busy_run(until_us: u64) -> (Scenario, Sim, RunKey) {
+    let scenario = Scenario::from_json(MEMORY).expect("bench scenario");
+    let mut sim = Sim::new(&scenario).expect("builds");
+    while sim.now_us() < until_us {
+        sim.advance_to((sim.now_us() + 20_000).min(until_us));
+    }
+    let key = RunKey::of(&scenario);
+    (scenario, sim, key)
+}
+
+/// The first segment stored in at least `chunks` chunks.
+fn segment_with_chunks(sim: &Sim, chunks: usize) -> (String, Vec<u8>) {
+    let found = segment_slices(sim).into_iter().find(|(_, b)| b.len() > (chunks - 1) * CHUNK_BYTES);
+    found.map(|(k, b)| (k, b.to_vec())).expect("a segment that big")
 }
 
 async fn eventually(mut cond: impl FnMut() -> bool) -> bool {
@@ -86,7 +111,8 @@ async fn corrupt_segment_is_cut_at_first_bad_batch_and_reported() {
     store.checkpoint_now(&key, a.sim(), a.commands()).await.expect("checkpoint");
     let seg_prefix = format!("{}seg/", key.prefix());
     let mut best: Option<(String, Vec<u8>, usize)> = None;
-    for k in store.raw_keys(&seg_prefix).await.expect("keys") {
+    // Chunk 0 of a segment starts with its first batch.
+    for k in store.raw_keys(&seg_prefix).await.expect("keys").into_iter().filter(|k| k.ends_with("/000000")) {
         if let Ok(Some(Value::Bytes(b))) = store.raw_get(&k).await {
             let n = batches(&b).count();
             if n >= 3 && best.as_ref().is_none_or(|x| n > x.2) {
@@ -95,13 +121,14 @@ async fn corrupt_segment_is_cut_at_first_bad_batch_and_reported() {
         }
     }
     let (k, original, n) = best.expect("a segment with 3+ batches");
+    assert!(original.len() < CHUNK_BYTES, "the default run's segments fit in one chunk");
     let second = batches(&original).nth(1).and_then(Result::ok).map(|(pos, _, _)| pos).expect("2nd batch");
     let mut bad = original.clone();
     bad[second + 40] ^= 0xff;
     store.raw_put(&k, Value::Bytes(bad)).await.expect("corrupt");
 
     let r = store.load(&key, &scenario()).await.expect("load").expect("a saved run");
-    let name = &k[seg_prefix.len()..];
+    let name = &k[seg_prefix.len()..k.len() - "/000000".len()];
     let check = r.segments.iter().find(|s| s.key == name).expect("checked");
     assert_eq!((check.batches, check.kept_bytes, check.cut_bytes), (1, second, original.len() - second), "{n} batches");
     assert!(check.error.is_some());
@@ -211,4 +238,82 @@ async fn second_owner_is_refused_and_does_not_write() {
     d.tick(1_100.0, &|| 0.0);
     TimeoutFuture::new(100).await;
     assert!(first.raw_keys("").await.expect("keys").is_empty(), "the reader wrote");
+}
+
+#[wasm_bindgen_test]
+async fn an_append_rewrites_only_the_tail_chunks() {
+    let (scenario, mut sim, key) = busy_run(1_000_000);
+    let store = Store::new("test-store-tail-chunk");
+    store.checkpoint_now(&key, &sim, &[]).await.expect("checkpoint");
+    let before = store.raw_keys(&key.prefix()).await.expect("keys");
+    let old_len: Vec<(String, usize)> = segment_slices(&sim).into_iter().map(|(k, b)| (k, b.len())).collect();
+    assert!(old_len.iter().any(|(_, n)| *n > 2 * CHUNK_BYTES), "multi-chunk segments: {old_len:?}");
+    sim.advance_to(1_050_000);
+    let cp = store.prepare(&key, &sim, &[]).expect("prepares");
+    let seg = format!("{}seg/", key.prefix());
+    let chunks: Vec<(String, usize)> = cp.puts[..cp.puts.len() - 1]
+        .iter()
+        .map(|(k, _)| match k.strip_prefix(&seg).and_then(parse_seg_key) {
+            Some(SegKey::Chunk { segment, index }) => (segment.to_owned(), index),
+            other => panic!("{k} is not a chunk: {other:?}"),
+        })
+        .collect();
+    assert!(cp.puts.last().is_some_and(|(k, _)| k.ends_with("/commands")), "the command log is written last");
+    assert!(!chunks.is_empty() && cp.deletes.is_empty());
+    for (segment, index) in &chunks {
+        let old = old_len.iter().find(|(k, _)| k == segment).map_or(0, |(_, n)| *n);
+        assert!(*index >= old / CHUNK_BYTES, "{segment} chunk {index} was {old} bytes long: only its tail changed");
+    }
+    let all: usize = segment_slices(&sim).iter().map(|(_, b)| b.len().div_ceil(CHUNK_BYTES).max(1)).sum();
+    assert!(chunks.len() * 2 < all, "{} of {all} chunks rewritten", chunks.len());
+    store.commit(&key, cp).await.expect("commits");
+    let after = store.raw_keys(&key.prefix()).await.expect("keys");
+    assert!(before.iter().all(|k| after.contains(k)), "no chunk was lost");
+    let r = store.load(&key, &scenario).await.expect("load").expect("a saved run");
+    assert!(r.report.is_empty(), "{:?}", r.report);
+    assert_eq!(r.sim.trace_hash(), sim.trace_hash());
+}
+
+#[wasm_bindgen_test]
+async fn a_missing_middle_chunk_cuts_its_segment_and_the_run_still_restores() {
+    let (scenario, sim, key) = busy_run(1_000_000);
+    let store = Store::new("test-store-missing-chunk");
+    store.checkpoint_now(&key, &sim, &[]).await.expect("checkpoint");
+    let (segment, bytes) = segment_with_chunks(&sim, 3);
+    let lost = chunk_key(&key.prefix(), &segment, 1);
+    assert!(store.raw_get(&lost).await.expect("read").is_some());
+    store.raw_delete(&lost).await.expect("lose chunk 1");
+
+    let r = store.load(&key, &scenario).await.expect("load").expect("a saved run");
+    assert!(r.report.iter().any(|l| l.contains(&segment) && l.contains("chunk 1 of") && l.contains("missing")), "{:?}", r.report);
+    let check = r.segments.iter().find(|s| s.key == segment).expect("checked");
+    assert!(check.kept_bytes <= CHUNK_BYTES && check.mismatch.is_none(), "{check:?}");
+    assert!(r.segments.iter().filter(|s| s.key != segment).all(|s| s.error.is_none() && s.mismatch.is_none()));
+    assert_eq!(r.sim.trace_hash(), sim.trace_hash(), "the replay does not need the segment");
+    store.checkpoint_now(&key, &r.sim, &r.commands).await.expect("checkpoint again");
+    assert_eq!(store.raw_get(&lost).await.expect("read"), Some(Value::Bytes(bytes[CHUNK_BYTES..2 * CHUNK_BYTES].to_vec())));
+    let again = store.load(&key, &scenario).await.expect("load").expect("a saved run");
+    assert!(again.report.is_empty(), "rewritten from the replay: {:?}", again.report);
+}
+
+#[wasm_bindgen_test]
+async fn an_old_whole_segment_entry_loads_and_is_replaced_by_chunks() {
+    let (scenario, sim, key) = busy_run(1_000_000);
+    let store = Store::new("test-store-whole-entry");
+    store.checkpoint_now(&key, &sim, &[]).await.expect("checkpoint");
+    let (segment, bytes) = segment_with_chunks(&sim, 2);
+    let chunks: Vec<String> = store.raw_keys(&format!("{}seg/{segment}/", key.prefix())).await.expect("keys");
+    assert_eq!(chunks.len(), bytes.len().div_ceil(CHUNK_BYTES));
+    for k in &chunks {
+        store.raw_delete(k).await.expect("delete chunk");
+    }
+    let whole = whole_key(&key.prefix(), &segment);
+    store.raw_put(&whole, Value::Bytes(bytes.clone())).await.expect("old layout");
+
+    let r = store.load(&key, &scenario).await.expect("load").expect("a saved run");
+    assert!(r.report.is_empty(), "{:?}", r.report);
+    assert!(r.segments.iter().any(|s| s.key == segment && s.kept_bytes == bytes.len()));
+    store.checkpoint_now(&key, &r.sim, &r.commands).await.expect("checkpoint again");
+    assert_eq!(store.raw_get(&whole).await.expect("read"), None, "the whole entry is gone");
+    assert_eq!(store.raw_keys(&format!("{}seg/{segment}/", key.prefix())).await.expect("keys"), chunks);
 }

@@ -1,6 +1,7 @@
 //! The IndexedDB side of the store: one database, one object store `entries` of string keys.
-//! A checkpoint is ONE readwrite transaction; every request is issued before anything is awaited
-//! except the transaction itself, so it never auto-commits half-way.
+//! Each [`write`] is one readwrite transaction (a checkpoint is a few of them, see `checkpoint.rs`);
+//! every request is issued before anything is awaited except the transaction itself, so it never
+//! auto-commits half-way.
 
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use js_sys::{JsString, Uint8Array};

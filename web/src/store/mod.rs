@@ -1,27 +1,29 @@
 //! The checkpoint store: all IndexedDB IO of the page lives here (never in components).
 //!
-//! A checkpoint is one IndexedDB transaction holding, under the run's prefix
-//! `<scenario name>#<seed>/`: `commands` (the [`CommandLog`]: the scenario, every command from the
-//! start, the checkpoint's virtual time) and `seg/broker-N/topic-p/<20-digit base>.log` for each
-//! replica segment that changed since the last checkpoint. There is no whole-state snapshot: the
-//! engine is deterministic, so the run is rebuilt by replaying the command log. Writes are
-//! write-behind: [`Store::maybe_checkpoint`] picks the changed segments and returns at once; the IO
-//! runs on `spawn_local`, at most one at a time, about once a second. On load, [`Store::begin_restore`]
+//! A checkpoint writes, under the run's prefix `<scenario name>#<seed>/`: `commands` (the
+//! [`CommandLog`]: the scenario, every command from the start, the checkpoint's virtual time) and
+//! the chunks that changed since the last checkpoint of each replica segment, as entries
+//! `seg/broker-N/topic-p/<20-digit base>.log/<6-digit chunk>` of 60 KiB ([`chunks`]): an append
+//! rewrites only the tail chunk and the new ones. There is no whole-state snapshot: the engine is
+//! deterministic, so the run is rebuilt by replaying the command log. Writes are write-behind:
+//! [`Store::maybe_checkpoint`] picks the changed chunks and returns at once; the IO runs on
+//! `spawn_local`, at most one at a time, about once a second, in transactions of at most 1 MiB with
+//! the command log last ([`checkpoint`] has the crash semantics). On load, [`Store::begin_restore`]
 //! claims the database (Web Lock; other tabs only read), replays the run in steps that yield to the
-//! page, and checks the stored segments against it ([`recover`]); the driver installs it on its next frame.
+//! page, reassembles each segment from its chunks and checks it against the replay ([`recover`]);
+//! the driver installs it on its next frame.
 
+pub mod checkpoint;
+pub mod chunks;
 pub mod idb_io;
 pub mod lock;
 pub mod recover;
 
+pub use checkpoint::Checkpoint;
 pub use idb_io::{StoreError, Value};
 pub use recover::{segment_entries, segment_slices, CommandLog, Restored, SegmentCheck};
 
-use kafkascope::command::Command;
-use kafkascope::log::batch::HEADER_SIZE;
 use kafkascope::scenario::Scenario;
-use kafkascope::sim::Sim;
-use kafkascope::trace::TraceHash;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -69,26 +71,13 @@ impl RunKey {
     }
 }
 
-/// Everything one checkpoint writes, taken synchronously from the running sim.
-#[derive(Clone, Debug)]
-pub struct Checkpoint {
-    /// Entries to put (the command log, changed segments).
-    pub puts: Vec<(String, Value)>,
-    /// Segment entries that no longer exist (deleted by retention).
-    pub deletes: Vec<String>,
-    /// Fingerprints of every current segment, to remember once the write commits.
-    fingerprints: BTreeMap<String, u64>,
-    /// Virtual time of the checkpoint.
-    pub at_us: u64,
-}
-
 struct Inner {
     db_name: String,
     phase: Cell<Phase>,
     busy: Cell<bool>,
     last_ms: Cell<Option<f64>>,
-    /// Segment fingerprints as last committed, and the run they belong to.
-    written: RefCell<(Option<RunKey>, BTreeMap<String, u64>)>,
+    /// What is stored of each segment as of the last commit, and the run it belongs to.
+    written: RefCell<(Option<RunKey>, BTreeMap<String, chunks::Stored>)>,
     status: RefCell<String>,
     /// Findings of the restore, kept beside later status lines.
     note: RefCell<String>,
@@ -102,25 +91,6 @@ struct Inner {
 #[derive(Clone)]
 pub struct Store {
     inner: Rc<Inner>,
-}
-
-/// FNV-1a-64 of `bytes`, to notice changed segments without keeping copies.
-fn fingerprint(bytes: &[u8]) -> u64 {
-    // Each batch's 61-byte header (offsets, length, leader epoch, CRC-32C of the rest) stands for the
-    // batch, so a checkpoint hashes a few hundred bytes per segment instead of every byte; a tail that
-    // is not a whole batch is hashed as it is.
-    let mut h = TraceHash::default();
-    let mut pos = 0;
-    while let Some(len) = bytes.get(pos + 8..pos + 12).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]])) {
-        let end = pos.saturating_add(12).saturating_add(len.max(0) as usize);
-        if len < 0 || end > bytes.len() {
-            break;
-        }
-        h.add_bytes(&bytes[pos..(pos + HEADER_SIZE).min(end)]);
-        pos = end;
-    }
-    h.add_bytes(&bytes[pos..]);
-    u64::from_str_radix(&h.hex(), 16).unwrap_or(0) ^ bytes.len() as u64
 }
 
 /// Gives the event loop a turn (a 0 ms timeout), so frames are drawn between replay steps.
@@ -244,7 +214,7 @@ impl Store {
         }
         let values = idb_io::read(&db, &keys).await.map_err(|e| e.to_string())?;
         db.close();
-        let (mut commands, mut segments, mut report) = (None, Vec::new(), Vec::new());
+        let (mut commands, mut parts, mut report) = (None, BTreeMap::<String, chunks::Parts>::new(), Vec::new());
         for (k, v) in keys.iter().zip(values) {
             let Some(rest) = k.strip_prefix(&prefix) else { continue };
             match (rest, v) {
@@ -253,12 +223,20 @@ impl Store {
                     report.push("an old whole-state snapshot was ignored (runs are rebuilt by replay) and will be deleted".to_owned());
                 }
                 ("commands", Some(Value::Text(s))) => commands = Some(s),
-                (rest, Some(Value::Bytes(b))) => {
-                    if let Some(seg) = rest.strip_prefix("seg/") {
-                        segments.push((seg.to_owned(), b));
+                (rest, Some(Value::Bytes(b))) => match rest.strip_prefix("seg/").and_then(chunks::parse_seg_key) {
+                    Some(chunks::SegKey::Chunk { segment, index }) => {
+                        parts.entry(segment.to_owned()).or_default().chunks.insert(index, b);
                     }
-                }
+                    Some(chunks::SegKey::Whole(segment)) => parts.entry(segment.to_owned()).or_default().whole = Some(b),
+                    None => {}
+                },
                 _ => {}
+            }
+        }
+        let assembled: Vec<(String, chunks::Assembled)> = parts.into_iter().map(|(k, p)| (k, chunks::reassemble(p))).collect();
+        for (k, a) in &assembled {
+            if let Some(cut) = &a.cut {
+                report.push(format!("{k}: {cut}"));
             }
         }
         let (scenario, log) = recover::plan(scenario, commands.as_deref())?;
@@ -275,105 +253,18 @@ impl Store {
             }
         }
         let (sim, commands) = replay.finish();
+        let segments: Vec<(String, Vec<u8>)> = assembled.iter().map(|(k, a)| (k.clone(), a.bytes.clone())).collect();
         let (checks, found) = recover::check_against(&sim, &segments);
         report.extend(found);
-        let restored = Restored { sim, commands, segments: checks, report };
-        // Remember what is stored, except cut entries, so the next checkpoint rewrites those.
+        // Remember what is stored; chunks from a bad batch on are not trusted, so the next
+        // checkpoint rewrites them (and the chunks past a gap, and old whole entries).
         let mut written = BTreeMap::new();
-        for ((k, bytes), check) in segments.iter().zip(&restored.segments) {
-            if check.error.is_none() {
-                written.insert(k.clone(), fingerprint(bytes));
-            }
+        for ((k, a), check) in assembled.iter().zip(&checks) {
+            written.insert(k.clone(), chunks::trust(a, check.error.as_ref().map(|_| check.kept_bytes)));
         }
         *self.inner.written.borrow_mut() = (Some(key.clone()), written);
+        let restored = Restored { sim, commands, segments: checks, report };
         Ok(Some(restored))
-    }
-
-    /// Takes a checkpoint of `sim` synchronously: its command log (`commands` must run from the
-    /// scenario's start; those later than `sim`, a future being re-simulated after a seek, are left
-    /// out) and the segments changed since the last commit.
-    pub fn prepare(&self, key: &RunKey, sim: &Sim, commands: &[(u64, Command)]) -> Result<Checkpoint, String> {
-        let prefix = key.prefix();
-        let applied = commands.partition_point(|(at, _)| *at <= sim.now_us());
-        let log = CommandLog { at_us: sim.now_us(), scenario: Some(sim.scenario().clone()), commands: commands[..applied].to_vec() };
-        let log = serde_json::to_string(&log).map_err(|e| e.to_string())?;
-        let mut puts = vec![(format!("{prefix}commands"), Value::Text(log))];
-        let written = self.inner.written.borrow();
-        let same_run = written.0.as_ref() == Some(key);
-        let mut fingerprints = BTreeMap::new();
-        for (name, bytes) in segment_slices(sim) {
-            let f = fingerprint(bytes);
-            if !same_run || written.1.get(&name) != Some(&f) {
-                puts.push((format!("{prefix}seg/{name}"), Value::Bytes(bytes.to_vec())));
-            }
-            fingerprints.insert(name, f);
-        }
-        let mut deletes: Vec<String> = if same_run {
-            written.1.keys().filter(|k| !fingerprints.contains_key(*k)).map(|k| format!("{prefix}seg/{k}")).collect()
-        } else {
-            Vec::new()
-        };
-        if self.inner.legacy.get() {
-            deletes.push(format!("{prefix}{LEGACY_SNAPSHOT}"));
-        }
-        Ok(Checkpoint { puts, deletes, fingerprints, at_us: sim.now_us() })
-    }
-
-    /// Writes a prepared checkpoint in one transaction and updates the status line.
-    pub async fn commit(&self, key: &RunKey, cp: Checkpoint) -> Result<(), StoreError> {
-        let result = if self.inner.fail_quota.get() {
-            Err(StoreError::Quota("injected by the test hook".to_owned()))
-        } else {
-            match idb_io::open(&self.inner.db_name).await {
-                Ok(db) => {
-                    let r = idb_io::write(&db, &cp.puts, &cp.deletes).await;
-                    db.close();
-                    r
-                }
-                Err(e) => Err(e),
-            }
-        };
-        match &result {
-            Ok(()) => {
-                *self.inner.written.borrow_mut() = (Some(key.clone()), cp.fingerprints);
-                self.inner.legacy.set(false);
-                self.set_status(format!("Saved at {:.3} s (virtual).", cp.at_us as f64 / 1e6));
-            }
-            Err(StoreError::Quota(_)) => self.set_status(
-                "Browser storage is full (QuotaExceededError): the run is no longer being saved; the simulation continues in memory.",
-            ),
-            Err(e) => self.set_status(format!("Saving failed ({e}); the simulation continues in memory.")),
-        }
-        result
-    }
-
-    /// Checkpoints now and waits for the commit (tests and tools; the page uses `maybe_checkpoint`).
-    pub async fn checkpoint_now(&self, key: &RunKey, sim: &Sim, commands: &[(u64, Command)]) -> Result<(), StoreError> {
-        let cp = self.prepare(key, sim, commands).map_err(StoreError::Io)?;
-        self.commit(key, cp).await
-    }
-
-    /// Called once per frame: if this tab owns the database, no write is running and a second of wall
-    /// time has passed, takes a checkpoint and writes it in the background. Never blocks on IO.
-    pub fn maybe_checkpoint(&self, key: &RunKey, sim: &Sim, commands: &[(u64, Command)], wall_ms: f64) {
-        let inner = &self.inner;
-        if inner.phase.get() != Phase::Owner || inner.busy.get() {
-            return;
-        }
-        if inner.last_ms.get().is_some_and(|last| wall_ms - last < CHECKPOINT_EVERY_MS) {
-            return;
-        }
-        inner.last_ms.set(Some(wall_ms));
-        let cp = match self.prepare(key, sim, commands) {
-            Ok(cp) => cp,
-            Err(e) => return self.set_status(format!("Could not checkpoint the run ({e}).")),
-        };
-        inner.busy.set(true);
-        let (store, key) = (self.clone(), key.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = store.commit(&key, cp).await;
-            store.inner.busy.set(false);
-        });
     }
 
     /// Raw entry access for tests and tools: every key under `prefix`.
@@ -392,6 +283,14 @@ impl Store {
         Ok(v?.into_iter().next().flatten())
     }
 
+    /// Raw entry access for tests and tools: deletes one entry (e.g. to simulate a lost chunk).
+    pub async fn raw_delete(&self, key: &str) -> Result<(), StoreError> {
+        let db = idb_io::open(&self.inner.db_name).await?;
+        let r = idb_io::write(&db, &[], &[key.to_owned()]).await;
+        db.close();
+        r
+    }
+
     /// Raw entry access for tests and tools: overwrites one entry (e.g. to simulate corruption).
     pub async fn raw_put(&self, key: &str, value: Value) -> Result<(), StoreError> {
         let db = idb_io::open(&self.inner.db_name).await?;
@@ -401,38 +300,3 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::fingerprint;
-    use kafkascope::log::batch::{BatchBuilder, BatchOptions};
-
-    fn segment(epochs: &[i32]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (i, &epoch) in epochs.iter().enumerate() {
-            let mut b = BatchBuilder::new(BatchOptions::default());
-            b.append(1_000 + i as i64, None, Some(b"value"), &[]);
-            let mut bytes = b.build();
-            bytes[12..16].copy_from_slice(&epoch.to_be_bytes()); // partitionLeaderEpoch, outside the CRC
-            out.extend(bytes);
-        }
-        out
-    }
-
-    #[test]
-    fn a_segment_fingerprint_changes_with_any_batch_header_or_a_torn_tail() {
-        let a = segment(&[1, 1, 1]);
-        assert_eq!(fingerprint(&a), fingerprint(&a.clone()), "same bytes, same fingerprint");
-        // A truncation re-appended under a new leader epoch: same size and records, other header.
-        assert_ne!(fingerprint(&a), fingerprint(&segment(&[1, 1, 2])));
-        assert_ne!(fingerprint(&a), fingerprint(&segment(&[1, 1])), "a batch fewer");
-        let mut torn = a.clone();
-        torn.extend_from_slice(&[0, 0, 0]);
-        assert_ne!(fingerprint(&a), fingerprint(&torn), "a torn tail");
-        let mut value = a.clone();
-        let last = value.len() - 1;
-        value[last] ^= 1;
-        // A flipped record byte under an unchanged header: in memory a batch is always rebuilt with a
-        // new CRC; a stored entry like this fails the CRC check at load and is cut and rewritten.
-        assert_eq!(fingerprint(&a), fingerprint(&value), "records count through their header's CRC");
-    }
-}

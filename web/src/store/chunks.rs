@@ -1,0 +1,271 @@
+//! Segments stored as fixed-size chunks, pure (no IndexedDB): keys, per-chunk fingerprints, the
+//! diff a checkpoint writes, and the reassembly on load.
+//!
+//! Segment `broker-N/topic-p/<20-digit base>.log` is stored as entries `seg/<segment>/<6-digit
+//! index>` of [`CHUNK_BYTES`] each (the last one shorter, possibly empty: every segment has a chunk
+//! 0, so an empty active segment is still stored). An append changes only the chunks from the old
+//! end on, so a checkpoint rewrites the tail chunk and the new ones, not the whole active segment.
+//! Entries of the old layout (`seg/<segment>`, the whole segment in one value) still load, as one
+//! chunk, and are replaced by chunks at the next checkpoint.
+
+use kafkascope::log::batch::HEADER_SIZE;
+use std::collections::BTreeMap;
+
+/// Bytes per chunk. Chromium moves an IndexedDB value whose structured clone exceeds 64 KiB out of
+/// LevelDB into a separate blob file (`IDBValueWrapper::kWrapThreshold`), a slower path with a
+/// file per value; 60 KiB plus the clone's few header bytes stays under it, while keeping the
+/// number of entries (and of `put` calls) small. An append rewrites at most this much old data.
+pub const CHUNK_BYTES: usize = 60 * 1024;
+
+/// Key of chunk `index` of `segment` under the run's `prefix`.
+pub fn chunk_key(prefix: &str, segment: &str, index: usize) -> String {
+    format!("{prefix}seg/{segment}/{index:06}")
+}
+
+/// Key of a segment stored whole (the layout before chunks).
+pub fn whole_key(prefix: &str, segment: &str) -> String {
+    format!("{prefix}seg/{segment}")
+}
+
+/// What a stored key (the part after `seg/`) names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SegKey<'a> {
+    /// Chunk `index` of `segment`.
+    Chunk {
+        /// The segment, `broker-N/topic-p/<base>.log`.
+        segment: &'a str,
+        /// The chunk's index from the segment's start.
+        index: usize,
+    },
+    /// A whole segment in one entry (the old layout).
+    Whole(&'a str),
+}
+
+/// Reads a key after `seg/`; `None` for anything that is neither a chunk nor a whole segment.
+pub fn parse_seg_key(rest: &str) -> Option<SegKey<'_>> {
+    if rest.ends_with(".log") {
+        return Some(SegKey::Whole(rest));
+    }
+    let (segment, index) = rest.rsplit_once('/')?;
+    if !segment.ends_with(".log") || index.len() < 6 || !index.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(SegKey::Chunk { segment, index: index.parse().ok()? })
+}
+
+/// Number of chunks `len` bytes are stored in (at least one).
+pub fn chunk_count(len: usize) -> usize {
+    len.div_ceil(CHUNK_BYTES).max(1)
+}
+
+/// The bytes of chunk `index` of `bytes`.
+pub fn chunk(bytes: &[u8], index: usize) -> &[u8] {
+    let start = (index * CHUNK_BYTES).min(bytes.len());
+    &bytes[start..(start + CHUNK_BYTES).min(bytes.len())]
+}
+
+/// Folds one word into a running hash (multiply and fold: cheap, and every input bit reaches the top).
+fn mix(h: u64, w: u64) -> u64 {
+    let x = (h ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^ (x >> 29)
+}
+
+fn hash_bytes(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        h = mix(h, u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]));
+    }
+    let mut last = [0u8; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    mix(h, u64::from_le_bytes(last) ^ ((words.remainder().len() as u64) << 56))
+}
+
+/// One fingerprint per chunk of a segment (as [`chunk_count`]), from one walk of its batch chain.
+///
+/// A batch's 61-byte header (base offset, length, leader epoch, CRC-32C of the rest) stands for
+/// the batch, so a chunk is fingerprinted by the headers of the batches that overlap it and where
+/// they start relative to it: a few hundred bytes hashed per chunk instead of 60 KiB. Bytes after
+/// the last whole batch (a torn tail) are hashed as they are.
+pub fn chunk_fingerprints(bytes: &[u8]) -> Vec<u64> {
+    let n = chunk_count(bytes.len());
+    let mut out = vec![0xcbf2_9ce4_8422_2325u64; n];
+    let mut pos = 0usize;
+    while let Some(len) = bytes.get(pos + 8..pos + 12).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]])) {
+        let end = pos.saturating_add(12).saturating_add(len.max(0) as usize);
+        if len < 0 || end > bytes.len() {
+            break;
+        }
+        let header = hash_bytes(0, &bytes[pos..(pos + HEADER_SIZE).min(end)]);
+        for (k, h) in out.iter_mut().enumerate().take((end - 1) / CHUNK_BYTES + 1).skip(pos / CHUNK_BYTES) {
+            *h = mix(mix(*h, (pos as u64).wrapping_sub((k * CHUNK_BYTES) as u64)), header);
+        }
+        pos = end;
+    }
+    while pos < bytes.len() {
+        let k = pos / CHUNK_BYTES;
+        let end = ((k + 1) * CHUNK_BYTES).min(bytes.len());
+        out[k] = hash_bytes(mix(out[k], (pos - k * CHUNK_BYTES) as u64), &bytes[pos..end]);
+        pos = end;
+    }
+    for (k, h) in out.iter_mut().enumerate() {
+        *h = mix(*h, chunk(bytes, k).len() as u64);
+    }
+    out
+}
+
+/// What is stored of one segment, as far as the store knows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stored {
+    /// Per chunk index: `Some(fingerprint)` when that chunk is stored with it, `None` when an entry
+    /// may be stored there but its content is not trusted (it is rewritten or deleted).
+    pub chunks: Vec<Option<u64>>,
+    /// An entry of the old whole-segment layout is stored too (deleted at the next checkpoint).
+    pub whole: bool,
+}
+
+/// One chunk a checkpoint puts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChunkPut {
+    /// The segment.
+    pub segment: String,
+    /// The chunk's index.
+    pub index: usize,
+    /// Its fingerprint, remembered once it is committed.
+    pub fingerprint: u64,
+}
+
+/// What a checkpoint writes for the segments: the chunks to put, the keys to delete, and per
+/// segment the number of chunks kept once the deletes commit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diff {
+    /// Chunks to put, with their bytes.
+    pub puts: Vec<(ChunkPut, Vec<u8>)>,
+    /// Keys to delete: chunks past a segment's end, deleted segments, whole-segment entries.
+    pub deletes: Vec<String>,
+    /// `(segment, chunks kept)` for every segment some of whose entries are deleted.
+    pub trims: Vec<(String, usize)>,
+}
+
+/// The diff from what is `stored` to the `current` segments, under `prefix`: chunks whose
+/// fingerprint differs (or is unknown) are put, chunks past the end and segments no longer there deleted.
+pub fn diff(prefix: &str, current: &[(String, &[u8])], stored: &BTreeMap<String, Stored>) -> Diff {
+    let mut out = Diff::default();
+    let none = Stored::default();
+    for (segment, bytes) in current {
+        let was = stored.get(segment).unwrap_or(&none);
+        let fingerprints = chunk_fingerprints(bytes);
+        for (index, f) in fingerprints.iter().enumerate() {
+            if was.chunks.get(index) != Some(&Some(*f)) {
+                let put = ChunkPut { segment: segment.clone(), index, fingerprint: *f };
+                out.puts.push((put, chunk(bytes, index).to_vec()));
+            }
+        }
+        trim(&mut out, prefix, segment, was, fingerprints.len());
+    }
+    for (segment, was) in stored {
+        if !current.iter().any(|(s, _)| s == segment) {
+            trim(&mut out, prefix, segment, was, 0);
+        }
+    }
+    out
+}
+
+fn trim(out: &mut Diff, prefix: &str, segment: &str, was: &Stored, keep: usize) {
+    if was.chunks.len() <= keep && !was.whole {
+        return;
+    }
+    out.deletes.extend((keep..was.chunks.len()).map(|i| chunk_key(prefix, segment, i)));
+    if was.whole {
+        out.deletes.push(whole_key(prefix, segment));
+    }
+    out.trims.push((segment.to_owned(), keep));
+}
+
+/// Records a committed chunk put.
+pub fn apply_put(stored: &mut BTreeMap<String, Stored>, put: &ChunkPut) {
+    let s = stored.entry(put.segment.clone()).or_default();
+    if s.chunks.len() <= put.index {
+        s.chunks.resize(put.index + 1, None);
+    }
+    s.chunks[put.index] = Some(put.fingerprint);
+}
+
+/// Records committed deletes: `segment` keeps its first `keep` chunks and no whole entry.
+pub fn apply_trim(stored: &mut BTreeMap<String, Stored>, segment: &str, keep: usize) {
+    if let Some(s) = stored.get_mut(segment) {
+        s.chunks.truncate(keep);
+        s.whole = false;
+        if s.chunks.is_empty() {
+            stored.remove(segment);
+        }
+    }
+}
+
+/// A segment's entries as read back, before reassembly.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Parts {
+    /// Chunks by index.
+    pub chunks: BTreeMap<usize, Vec<u8>>,
+    /// The whole-segment entry of the old layout, if there is one.
+    pub whole: Option<Vec<u8>>,
+}
+
+/// A stored segment put back together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assembled {
+    /// The segment's bytes: its chunks in order, up to the first missing or misshapen one.
+    pub bytes: Vec<u8>,
+    /// Chunks the bytes came from (0 when they came from a whole entry).
+    pub used: usize,
+    /// What the store holds for the segment, every chunk untrusted (see [`trust`]).
+    pub stored: Stored,
+    /// Why the bytes stop before the last stored chunk, if they do.
+    pub cut: Option<String>,
+}
+
+/// Puts a segment back together from its chunks (or, without any, from its whole entry). A missing
+/// chunk, or one of the wrong size before the last, cuts the segment there, like a corrupt tail.
+pub fn reassemble(parts: Parts) -> Assembled {
+    let last = parts.chunks.keys().next_back().map_or(0, |i| i + 1);
+    let stored = Stored { chunks: vec![None; last], whole: parts.whole.is_some() };
+    if parts.chunks.is_empty() {
+        return Assembled { bytes: parts.whole.unwrap_or_default(), used: 0, stored, cut: None };
+    }
+    let (mut bytes, mut cut) = (Vec::new(), None);
+    let mut used = 0;
+    while used < last {
+        match parts.chunks.get(&used) {
+            None => {
+                cut = Some(format!("chunk {used} of {last} is missing"));
+                break;
+            }
+            Some(c) if c.len() > CHUNK_BYTES || (c.len() < CHUNK_BYTES && used + 1 < last) => {
+                cut = Some(format!("chunk {used} of {last} has {} bytes, not {CHUNK_BYTES}", c.len()));
+                break;
+            }
+            Some(c) => bytes.extend_from_slice(c),
+        }
+        used += 1;
+    }
+    if let Some(c) = &mut cut {
+        c.push_str(&format!("; the segment is cut at byte {}", bytes.len()));
+    }
+    Assembled { bytes, used, stored, cut }
+}
+
+/// What the store may trust after a load: the fingerprints of the chunks that were used and lie
+/// wholly before `bad_from` (the first bad batch, if the check found one). A chunk past a bad batch
+/// may hold bytes its headers do not vouch for, so it is rewritten at the next checkpoint.
+pub fn trust(a: &Assembled, bad_from: Option<usize>) -> Stored {
+    let mut stored = a.stored.clone();
+    for (i, f) in chunk_fingerprints(&a.bytes).into_iter().enumerate().take(a.used) {
+        if bad_from.is_none_or(|b| (i + 1) * CHUNK_BYTES <= b) {
+            stored.chunks[i] = Some(f);
+        }
+    }
+    stored
+}
+
+#[cfg(test)]
+#[path = "chunks_tests.rs"]
+mod tests;
