@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// Most bytes of values one checkpoint transaction puts, so its synchronous clones fit in a frame.
-pub const TX_BYTES: usize = 1 << 20;
+pub const TX_BYTES: usize = 512 << 10;
 
 /// Everything one checkpoint writes, taken synchronously from the running sim.
 #[derive(Clone, Debug)]
@@ -48,10 +48,7 @@ impl Checkpoint {
         let mut out: Vec<Range<usize>> = Vec::new();
         let mut bytes = 0;
         for (i, (_, v)) in self.puts.iter().enumerate() {
-            let size = match v {
-                Value::Bytes(b) => b.len(),
-                Value::Text(s) => s.len(),
-            };
+            let size = v.len();
             match out.last_mut() {
                 Some(r) if bytes + size <= TX_BYTES => r.end = i + 1,
                 _ => {
@@ -84,7 +81,8 @@ impl Store {
         let mut puts = Vec::with_capacity(diff.puts.len() + 1);
         let mut put_chunks = Vec::with_capacity(diff.puts.len());
         for (chunk, bytes) in diff.puts {
-            puts.push((chunks::chunk_key(&prefix, &chunk.segment, chunk.index), Value::Bytes(bytes)));
+            // Straight into a JS array: the one copy, and `put` then clones it without another.
+            puts.push((chunks::chunk_key(&prefix, &chunk.segment, chunk.index), Value::Js(js_sys::Uint8Array::from(bytes))));
             put_chunks.push(chunk);
         }
         puts.push((format!("{prefix}commands"), Value::Text(log)));

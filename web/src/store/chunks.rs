@@ -137,9 +137,9 @@ pub struct ChunkPut {
 /// What a checkpoint writes for the segments: the chunks to put, the keys to delete, and per
 /// segment the number of chunks kept once the deletes commit.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Diff {
-    /// Chunks to put, with their bytes.
-    pub puts: Vec<(ChunkPut, Vec<u8>)>,
+pub struct Diff<'a> {
+    /// Chunks to put, with their bytes (borrowed: the caller copies them once).
+    pub puts: Vec<(ChunkPut, &'a [u8])>,
     /// Keys to delete: chunks past a segment's end, deleted segments, whole-segment entries.
     pub deletes: Vec<String>,
     /// `(segment, chunks kept)` for every segment some of whose entries are deleted.
@@ -148,7 +148,7 @@ pub struct Diff {
 
 /// The diff from what is `stored` to the `current` segments, under `prefix`: chunks whose
 /// fingerprint differs (or is unknown) are put, chunks past the end and segments no longer there deleted.
-pub fn diff(prefix: &str, current: &[(String, &[u8])], stored: &BTreeMap<String, Stored>) -> Diff {
+pub fn diff<'a>(prefix: &str, current: &[(String, &'a [u8])], stored: &BTreeMap<String, Stored>) -> Diff<'a> {
     let mut out = Diff::default();
     let none = Stored::default();
     for (segment, bytes) in current {
@@ -157,7 +157,7 @@ pub fn diff(prefix: &str, current: &[(String, &[u8])], stored: &BTreeMap<String,
         for (index, f) in fingerprints.iter().enumerate() {
             if was.chunks.get(index) != Some(&Some(*f)) {
                 let put = ChunkPut { segment: segment.clone(), index, fingerprint: *f };
-                out.puts.push((put, chunk(bytes, index).to_vec()));
+                out.puts.push((put, chunk(bytes, index)));
             }
         }
         trim(&mut out, prefix, segment, was, fingerprints.len());
@@ -170,7 +170,7 @@ pub fn diff(prefix: &str, current: &[(String, &[u8])], stored: &BTreeMap<String,
     out
 }
 
-fn trim(out: &mut Diff, prefix: &str, segment: &str, was: &Stored, keep: usize) {
+fn trim(out: &mut Diff<'_>, prefix: &str, segment: &str, was: &Stored, keep: usize) {
     if was.chunks.len() <= keep && !was.whole {
         return;
     }

@@ -39,19 +39,58 @@ fn err(e: idb::Error) -> StoreError {
 }
 
 /// One value to write: a JSON string or raw segment bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Value {
     /// UTF-8 text (snapshot, command log).
     Text(String),
-    /// Raw bytes (a segment file).
+    /// Raw bytes (a segment file or chunk).
     Bytes(Vec<u8>),
+    /// Bytes already copied out of wasm memory (a checkpoint's chunks: copied once, inside the frame).
+    Js(Uint8Array),
 }
 
+/// Bytes compare by content, wherever they live.
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Text(a), Value::Text(b)) => a == b,
+            (Value::Text(_), _) | (_, Value::Text(_)) => false,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            _ => self.len() == other.len() && self.bytes() == other.bytes(),
+        }
+    }
+}
+
+impl Eq for Value {}
+
 impl Value {
+    fn bytes(&self) -> Vec<u8> {
+        match self {
+            Value::Text(s) => s.as_bytes().to_vec(),
+            Value::Bytes(b) => b.clone(),
+            Value::Js(a) => a.to_vec(),
+        }
+    }
+
+    /// Bytes (or characters) this value holds.
+    pub fn len(&self) -> usize {
+        match self {
+            Value::Text(s) => s.len(),
+            Value::Bytes(b) => b.len(),
+            Value::Js(a) => a.length() as usize,
+        }
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     fn to_js(&self) -> JsValue {
         match self {
             Value::Text(s) => JsValue::from_str(s),
             Value::Bytes(b) => Uint8Array::from(b.as_slice()).into(),
+            Value::Js(a) => a.clone().into(),
         }
     }
 

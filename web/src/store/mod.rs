@@ -7,7 +7,7 @@
 //! rewrites only the tail chunk and the new ones. There is no whole-state snapshot: the engine is
 //! deterministic, so the run is rebuilt by replaying the command log. Writes are write-behind:
 //! [`Store::maybe_checkpoint`] picks the changed chunks and returns at once; the IO runs on
-//! `spawn_local`, at most one at a time, about once a second, in transactions of at most 1 MiB with
+//! `spawn_local`, at most one at a time, about once a second, in transactions of at most 512 KiB with
 //! the command log last ([`checkpoint`] has the crash semantics). On load, [`Store::begin_restore`]
 //! claims the database (Web Lock; other tabs only read), replays the run in steps that yield to the
 //! page, reassembles each segment from its chunks and checks it against the replay ([`recover`]);
