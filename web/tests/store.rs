@@ -317,3 +317,28 @@ async fn an_old_whole_segment_entry_loads_and_is_replaced_by_chunks() {
     assert_eq!(store.raw_get(&whole).await.expect("read"), None, "the whole entry is gone");
     assert_eq!(store.raw_keys(&format!("{}seg/{segment}/", key.prefix())).await.expect("keys"), chunks);
 }
+
+#[wasm_bindgen_test]
+async fn a_checkpoint_cut_off_before_its_command_log_is_reported_and_rewritten() {
+    // The tab closes after some of a paced checkpoint's transactions: newer chunks, older commands.
+    let (scenario, mut sim, key) = busy_run(1_000_000);
+    let store = Store::new("test-store-half-written");
+    store.checkpoint_now(&key, &sim, &[]).await.expect("checkpoint");
+    let at_first = sim.clone();
+    sim.advance_to(1_500_000);
+    let cp = store.prepare(&key, &sim, &[]).expect("prepares");
+    let landed = cp.transactions()[0].clone();
+    assert!(landed.end < cp.puts.len(), "the command log is in a later transaction");
+    for (k, v) in &cp.puts[landed] {
+        store.raw_put(k, v.clone()).await.expect("a transaction that landed");
+    }
+
+    let r = store.load(&key, &scenario).await.expect("load").expect("a saved run");
+    assert_eq!(r.sim.trace_hash(), at_first.trace_hash(), "the older command log decides the state");
+    let differing: Vec<_> = r.segments.iter().filter(|s| s.mismatch.is_some() || s.error.is_some()).collect();
+    assert!(!differing.is_empty() && differing.iter().all(|s| r.report.iter().any(|l| l.contains(&s.key))), "{:?}", r.report);
+    store.checkpoint_now(&key, &r.sim, &r.commands).await.expect("checkpoint again");
+    let again = store.load(&key, &scenario).await.expect("load").expect("a saved run");
+    assert!(again.report.is_empty(), "rewritten from the replay: {:?}", again.report);
+    assert_eq!(again.sim.trace_hash(), at_first.trace_hash());
+}

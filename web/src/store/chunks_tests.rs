@@ -136,3 +136,31 @@ fn a_diff_puts_the_tail_after_an_append_and_deletes_past_a_truncated_end() {
     apply_trim(&mut after, SEG, 0);
     assert!(after.is_empty());
 }
+
+/// Wall time of fingerprinting every chunk of the memory benchmark's cluster once retention holds
+/// it steady (what each checkpoint's `diff` walks), engine at the test profile's opt-level 2:
+/// `cargo test --release -p kafkascope-web --lib fingerprint_time -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn fingerprint_time_at_steady_state() {
+    use kafkascope::scenario::Scenario;
+    use kafkascope::sim::Sim;
+    let scenario = Scenario::from_json(include_str!("../../../static/scenarios/bench/memory.json")).expect("bench scenario");
+    let mut sim = Sim::new(&scenario).expect("builds");
+    sim.advance_to(75_000_000);
+    let segments = crate::store::segment_slices(&sim);
+    let bytes: usize = segments.iter().map(|(_, b)| b.len()).sum();
+    let start = std::time::Instant::now();
+    let chunks: usize = segments.iter().map(|(_, b)| chunk_fingerprints(b).len()).sum();
+    let walk = start.elapsed();
+    let start = std::time::Instant::now();
+    let d = diff("p/", &segments, &BTreeMap::new());
+    println!(
+        "{} segments, {:.1} MB, {chunks} chunks: fingerprints {:.2} ms, a full diff {:.2} ms ({} puts)",
+        segments.len(),
+        bytes as f64 / 1e6,
+        walk.as_secs_f64() * 1e3,
+        start.elapsed().as_secs_f64() * 1e3,
+        d.puts.len()
+    );
+}
