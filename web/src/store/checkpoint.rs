@@ -1,6 +1,7 @@
 //! Taking and writing a checkpoint. [`Store::prepare`] runs inside a frame: it serialises the
-//! command log and diffs the segments chunk by chunk against what is stored ([`chunks::diff`]), so
-//! only changed chunks are copied. [`Store::commit`] then writes them paced: several readwrite
+//! command log, fingerprints each segment's chunks from where the last checkpoint's walk ended
+//! ([`chunks::walk`]) and diffs them against what is stored ([`chunks::diff`]), so only changed
+//! chunks are copied, once, into JS arrays. [`Store::commit`] then writes them paced: several readwrite
 //! transactions of at most [`TX_BYTES`] of values each, one after the other, the page getting a
 //! turn (a 0 ms timeout) between them, because `put` structured-clones its value synchronously on
 //! the main thread and a few MB in one go would stall a frame for tens of ms.
@@ -77,7 +78,14 @@ impl Store {
         let written = self.inner.written.borrow();
         let none = BTreeMap::new();
         let stored = if written.0.as_ref() == Some(key) { &written.1 } else { &none };
-        let diff = chunks::diff(&prefix, &segment_slices(sim), stored);
+        // Each segment's fingerprints, walked on from where last checkpoint's walk ended.
+        let slices = segment_slices(sim);
+        let mut walks = self.inner.walks.borrow_mut();
+        let same = walks.0.as_ref() == Some(key);
+        let walked: BTreeMap<String, chunks::Walked> =
+            slices.iter().map(|(k, b)| (k.clone(), chunks::walk(b, walks.1.get(k).filter(|_| same)))).collect();
+        let current: Vec<(String, &[u8], &[u64])> = slices.iter().map(|(k, b)| (k.clone(), *b, &walked[k].fingerprints[..])).collect();
+        let diff = chunks::diff(&prefix, &current, stored);
         let mut puts = Vec::with_capacity(diff.puts.len() + 1);
         let mut put_chunks = Vec::with_capacity(diff.puts.len());
         for (chunk, bytes) in diff.puts {
@@ -90,6 +98,8 @@ impl Store {
         if self.inner.legacy.get() {
             deletes.push(format!("{prefix}{LEGACY_SNAPSHOT}"));
         }
+        drop(current);
+        *walks = (Some(key.clone()), walked);
         Ok(Checkpoint { puts, deletes, chunks: put_chunks, trims: diff.trims, at_us: sim.now_us() })
     }
 

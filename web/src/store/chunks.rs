@@ -87,30 +87,81 @@ fn hash_bytes(mut h: u64, bytes: &[u8]) -> u64 {
 /// they start relative to it: a few hundred bytes hashed per chunk instead of 60 KiB. Bytes after
 /// the last whole batch (a torn tail) are hashed as they are.
 pub fn chunk_fingerprints(bytes: &[u8]) -> Vec<u64> {
+    walk(bytes, None).fingerprints
+}
+
+/// A segment's fingerprints and where its batch chain ended, so the next walk of the same segment
+/// (a second later, longer) can start at the chunk holding the old end instead of at byte 0.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Walked {
+    /// One per chunk, as [`chunk_fingerprints`].
+    pub fingerprints: Vec<u64>,
+    len: usize,
+    /// End of the last whole batch (`len` unless the tail is torn).
+    chain_end: usize,
+    /// Start and header hash of the last whole batch.
+    last: Option<(usize, u64)>,
+    /// Start of the first batch that reaches into the chunk holding byte `len`.
+    tail_entry: usize,
+}
+
+fn header_hash(bytes: &[u8], pos: usize, end: usize) -> u64 {
+    hash_bytes(0, &bytes[pos..(pos + HEADER_SIZE).min(end)])
+}
+
+/// [`chunk_fingerprints`] of `bytes`, reusing `prev`, the walk of the same segment at the last
+/// checkpoint, when the segment only grew: that is when its old last batch is still there, at the
+/// same place with the same header. A replica's log changes only by appends, by cuts of its end
+/// (truncation, power loss) and by the cleaner's rewrites (which move batches); and two replicas'
+/// logs that hold the same batch (offset, epoch, CRC) hold the same batches before it (Kafka's log
+/// matching, which leader-epoch truncation keeps). So the bytes before the old end are unchanged,
+/// and only the chunks from the one holding the old end on are walked again.
+pub fn walk(bytes: &[u8], prev: Option<&Walked>) -> Walked {
+    let grown = prev.filter(|p| {
+        p.chain_end == p.len
+            && bytes.len() >= p.len
+            && p.last.is_none_or(|(pos, h)| {
+                let len = bytes.get(pos + 8..pos + 12).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+                len.is_some_and(|l| l >= 0 && pos + 12 + l as usize == p.len && header_hash(bytes, pos, p.len) == h)
+            })
+    });
+    let (from, start, mut out) = match grown {
+        Some(p) => (p.len / CHUNK_BYTES, p.tail_entry, p.fingerprints[..(p.len / CHUNK_BYTES).min(p.fingerprints.len())].to_vec()),
+        None => (0, 0, Vec::new()),
+    };
     let n = chunk_count(bytes.len());
-    let mut out = vec![0xcbf2_9ce4_8422_2325u64; n];
-    let mut pos = 0usize;
+    out.resize(n, 0xcbf2_9ce4_8422_2325);
+    let tail_chunk = bytes.len() / CHUNK_BYTES;
+    let mut w = Walked { len: bytes.len(), last: grown.and_then(|p| p.last), tail_entry: usize::MAX, ..Walked::default() };
+    let mut pos = start;
     while let Some(len) = bytes.get(pos + 8..pos + 12).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]])) {
         let end = pos.saturating_add(12).saturating_add(len.max(0) as usize);
         if len < 0 || end > bytes.len() {
             break;
         }
-        let header = hash_bytes(0, &bytes[pos..(pos + HEADER_SIZE).min(end)]);
-        for (k, h) in out.iter_mut().enumerate().take((end - 1) / CHUNK_BYTES + 1).skip(pos / CHUNK_BYTES) {
+        let header = header_hash(bytes, pos, end);
+        for (k, h) in out.iter_mut().enumerate().take((end - 1) / CHUNK_BYTES + 1).skip((pos / CHUNK_BYTES).max(from)) {
             *h = mix(mix(*h, (pos as u64).wrapping_sub((k * CHUNK_BYTES) as u64)), header);
         }
+        if w.tail_entry == usize::MAX && end > tail_chunk * CHUNK_BYTES {
+            w.tail_entry = pos;
+        }
+        w.last = Some((pos, header));
         pos = end;
     }
+    w.chain_end = pos;
+    w.tail_entry = w.tail_entry.min(pos);
     while pos < bytes.len() {
         let k = pos / CHUNK_BYTES;
         let end = ((k + 1) * CHUNK_BYTES).min(bytes.len());
         out[k] = hash_bytes(mix(out[k], (pos - k * CHUNK_BYTES) as u64), &bytes[pos..end]);
         pos = end;
     }
-    for (k, h) in out.iter_mut().enumerate() {
+    for (k, h) in out.iter_mut().enumerate().skip(from) {
         *h = mix(*h, chunk(bytes, k).len() as u64);
     }
-    out
+    w.fingerprints = out;
+    w
 }
 
 /// What is stored of one segment, as far as the store knows.
@@ -146,14 +197,14 @@ pub struct Diff<'a> {
     pub trims: Vec<(String, usize)>,
 }
 
-/// The diff from what is `stored` to the `current` segments, under `prefix`: chunks whose
-/// fingerprint differs (or is unknown) are put, chunks past the end and segments no longer there deleted.
-pub fn diff<'a>(prefix: &str, current: &[(String, &'a [u8])], stored: &BTreeMap<String, Stored>) -> Diff<'a> {
+/// The diff from what is `stored` to the `current` segments (name, bytes, [`chunk_fingerprints`]),
+/// under `prefix`: chunks whose fingerprint differs (or is unknown) are put, chunks past the end
+/// and segments no longer there deleted.
+pub fn diff<'a>(prefix: &str, current: &[(String, &'a [u8], &[u64])], stored: &BTreeMap<String, Stored>) -> Diff<'a> {
     let mut out = Diff::default();
     let none = Stored::default();
-    for (segment, bytes) in current {
+    for &(ref segment, bytes, fingerprints) in current {
         let was = stored.get(segment).unwrap_or(&none);
-        let fingerprints = chunk_fingerprints(bytes);
         for (index, f) in fingerprints.iter().enumerate() {
             if was.chunks.get(index) != Some(&Some(*f)) {
                 let put = ChunkPut { segment: segment.clone(), index, fingerprint: *f };
@@ -163,7 +214,7 @@ pub fn diff<'a>(prefix: &str, current: &[(String, &'a [u8])], stored: &BTreeMap<
         trim(&mut out, prefix, segment, was, fingerprints.len());
     }
     for (segment, was) in stored {
-        if !current.iter().any(|(s, _)| s == segment) {
+        if !current.iter().any(|(s, _, _)| s == segment) {
             trim(&mut out, prefix, segment, was, 0);
         }
     }

@@ -78,6 +78,8 @@ struct Inner {
     last_ms: Cell<Option<f64>>,
     /// What is stored of each segment as of the last commit, and the run it belongs to.
     written: RefCell<(Option<RunKey>, BTreeMap<String, chunks::Stored>)>,
+    /// Each in-memory segment's last fingerprint walk, and the run it belongs to.
+    walks: RefCell<(Option<RunKey>, BTreeMap<String, chunks::Walked>)>,
     status: RefCell<String>,
     /// Findings of the restore, kept beside later status lines.
     note: RefCell<String>,
@@ -113,6 +115,7 @@ impl Store {
             busy: Cell::new(false),
             last_ms: Cell::new(None),
             written: RefCell::new((None, BTreeMap::new())),
+            walks: RefCell::new((None, BTreeMap::new())),
             status: RefCell::new("Checking for a saved run…".to_owned()),
             note: RefCell::new(String::new()),
             legacy: Cell::new(false),
