@@ -17,6 +17,7 @@ use kafkascope::sim::Sim;
 use kafkascope_web::store::chunks::{chunk_key, parse_seg_key, whole_key, SegKey, CHUNK_BYTES};
 use kafkascope_web::store::recover::check_segment;
 use kafkascope_web::store::segment_slices;
+use kafkascope_web::store::checkpoint::PREPARE_BYTES;
 use kafkascope_web::store::{Phase, RunKey, Store, Value};
 use wasm_bindgen_test::*;
 
@@ -341,4 +342,19 @@ async fn a_checkpoint_cut_off_before_its_command_log_is_reported_and_rewritten()
     let again = store.load(&key, &scenario).await.expect("load").expect("a saved run");
     assert!(again.report.is_empty(), "rewritten from the replay: {:?}", again.report);
     assert_eq!(again.sim.trace_hash(), at_first.trace_hash());
+}
+
+#[wasm_bindgen_test]
+async fn more_unsaved_chunks_than_one_checkpoint_copies_are_saved_over_several() {
+    let (scenario, sim, key) = busy_run(4_000_000);
+    let store = Store::new("test-store-backlog");
+    let first = store.prepare(&key, &sim, &[]).expect("prepares");
+    let copied: usize = first.puts.iter().map(|(_, v)| v.len()).sum();
+    assert!(first.backlog && copied <= PREPARE_BYTES + 4096, "{copied} bytes copied at once");
+    store.commit(&key, first).await.expect("commits");
+    assert!(store.status().contains("saving the rest"), "{}", store.status());
+    store.checkpoint_now(&key, &sim, &[]).await.expect("the rest");
+    assert!(!store.prepare(&key, &sim, &[]).expect("prepares").backlog, "nothing left");
+    let r = store.load(&key, &scenario).await.expect("load").expect("a saved run");
+    assert!(r.report.is_empty(), "{:?}", r.report);
 }

@@ -6,6 +6,9 @@
 //! turn (a 0 ms timeout) between them, because `put` structured-clones its value synchronously on
 //! the main thread and a few MB in one go would stall a frame for tens of ms.
 //!
+//! A checkpoint copies at most [`PREPARE_BYTES`] of chunks; the rest are taken by the next one,
+//! right after it commits.
+//!
 //! Crash semantics: the deletes go in the first transaction, the `commands` entry in the last, and
 //! each transaction is atomic. A tab closed (or a write failing) half-way therefore leaves the older
 //! command log with some newer chunks and some chunks deleted. Recovery replays the older log and
@@ -24,6 +27,11 @@ use kafkascope::sim::Sim;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+/// Most bytes of chunks one checkpoint copies (inside a frame, ~1 ms per MB): a run with more
+/// unsaved (a fresh run after a fast-forward, a configuration rebuild) is saved over several
+/// checkpoints taken back to back, each with the whole command log.
+pub const PREPARE_BYTES: usize = 8 << 20;
+
 /// Most bytes of values one checkpoint transaction puts, so its synchronous clones fit in a frame.
 pub const TX_BYTES: usize = 512 << 10;
 
@@ -40,6 +48,8 @@ pub struct Checkpoint {
     trims: Vec<(String, usize)>,
     /// Virtual time of the checkpoint.
     pub at_us: u64,
+    /// More chunks changed than [`PREPARE_BYTES`]: the rest wait for the next checkpoint, which then comes at once.
+    pub backlog: bool,
 }
 
 impl Checkpoint {
@@ -88,7 +98,13 @@ impl Store {
         let diff = chunks::diff(&prefix, &current, stored);
         let mut puts = Vec::with_capacity(diff.puts.len() + 1);
         let mut put_chunks = Vec::with_capacity(diff.puts.len());
+        let (mut taken, mut backlog) = (0, false);
         for (chunk, bytes) in diff.puts {
+            if taken > 0 && taken + bytes.len() > PREPARE_BYTES {
+                backlog = true;
+                break;
+            }
+            taken += bytes.len();
             // Straight into a JS array: the one copy, and `put` then clones it without another.
             puts.push((chunks::chunk_key(&prefix, &chunk.segment, chunk.index), Value::Js(js_sys::Uint8Array::from(bytes))));
             put_chunks.push(chunk);
@@ -100,7 +116,7 @@ impl Store {
         }
         drop(current);
         *walks = (Some(key.clone()), walked);
-        Ok(Checkpoint { puts, deletes, chunks: put_chunks, trims: diff.trims, at_us: sim.now_us() })
+        Ok(Checkpoint { puts, deletes, chunks: put_chunks, trims: diff.trims, at_us: sim.now_us(), backlog })
     }
 
     /// Writes a prepared checkpoint in paced transactions (the command log last) and updates the status line.
@@ -118,7 +134,11 @@ impl Store {
             }
         };
         match &result {
-            Ok(()) => self.set_status(format!("Saved at {:.3} s (virtual).", cp.at_us as f64 / 1e6)),
+            Ok(()) => {
+                self.inner.backlog.set(cp.backlog);
+                let more = if cp.backlog { "; saving the rest" } else { "" };
+                self.set_status(format!("Saved at {:.3} s (virtual){more}.", cp.at_us as f64 / 1e6));
+            }
             Err(StoreError::Quota(_)) => self.set_status(
                 "Browser storage is full (QuotaExceededError): the run is no longer being saved; the simulation continues in memory.",
             ),
@@ -153,20 +173,26 @@ impl Store {
         Ok(())
     }
 
-    /// Checkpoints now and waits for the commit (tests and tools; the page uses `maybe_checkpoint`).
+    /// Checkpoints now, backlog and all, and waits for the commits (tests and tools; the page uses `maybe_checkpoint`).
     pub async fn checkpoint_now(&self, key: &RunKey, sim: &Sim, commands: &[(u64, Command)]) -> Result<(), StoreError> {
-        let cp = self.prepare(key, sim, commands).map_err(StoreError::Io)?;
-        self.commit(key, cp).await
+        loop {
+            let cp = self.prepare(key, sim, commands).map_err(StoreError::Io)?;
+            let more = cp.backlog;
+            self.commit(key, cp).await?;
+            if !more {
+                return Ok(());
+            }
+        }
     }
 
     /// Called once per frame: if this tab owns the database, no write is running and a second of wall
-    /// time has passed, takes a checkpoint and writes it in the background. Never blocks on IO.
+    /// time has passed (or the last checkpoint left a backlog), takes a checkpoint and writes it in the background. Never blocks on IO.
     pub fn maybe_checkpoint(&self, key: &RunKey, sim: &Sim, commands: &[(u64, Command)], wall_ms: f64) {
         let inner = &self.inner;
         if inner.phase.get() != super::Phase::Owner || inner.busy.get() {
             return;
         }
-        if inner.last_ms.get().is_some_and(|last| wall_ms - last < CHECKPOINT_EVERY_MS) {
+        if !inner.backlog.get() && inner.last_ms.get().is_some_and(|last| wall_ms - last < CHECKPOINT_EVERY_MS) {
             return;
         }
         inner.last_ms.set(Some(wall_ms));

@@ -75,6 +75,8 @@ struct Inner {
     db_name: String,
     phase: Cell<Phase>,
     busy: Cell<bool>,
+    /// The last commit left changed chunks unwritten: the next checkpoint need not wait a second.
+    backlog: Cell<bool>,
     last_ms: Cell<Option<f64>>,
     /// What is stored of each segment as of the last commit, and the run it belongs to.
     written: RefCell<(Option<RunKey>, BTreeMap<String, chunks::Stored>)>,
@@ -113,6 +115,7 @@ impl Store {
             db_name: db_name.to_owned(),
             phase: Cell::new(Phase::Restoring),
             busy: Cell::new(false),
+            backlog: Cell::new(false),
             last_ms: Cell::new(None),
             written: RefCell::new((None, BTreeMap::new())),
             walks: RefCell::new((None, BTreeMap::new())),
