@@ -109,7 +109,7 @@ fn print(what: &str, t: &Timed) {
     console_log!(
         "store: {what}: {} segment bytes ({} with the command log) in {} checkpoints, {} puts, {} deletes, {} transactions, committed in {:.3} s; longest prepare {:.1} ms; longest main-thread gap during the commits {:.1} ms",
         t.segment_bytes,
-        t.checkpoints, t.all_bytes, t.puts, t.deletes, t.transactions, t.seconds, t.prepare_ms, t.gap_ms
+        t.all_bytes, t.checkpoints, t.puts, t.deletes, t.transactions, t.seconds, t.prepare_ms, t.gap_ms
     );
 }
 

@@ -27,10 +27,10 @@ use kafkascope::sim::Sim;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-/// Most bytes of chunks one checkpoint copies (inside a frame, ~1 ms per MB): a run with more
+/// Most bytes of chunks one checkpoint copies (inside a frame: ~2 ms per MB measured): a run with more
 /// unsaved (a fresh run after a fast-forward, a configuration rebuild) is saved over several
 /// checkpoints taken back to back, each with the whole command log.
-pub const PREPARE_BYTES: usize = 8 << 20;
+pub const PREPARE_BYTES: usize = 4 << 20;
 
 /// Most bytes of values one checkpoint transaction puts, so its synchronous clones fit in a frame.
 pub const TX_BYTES: usize = 512 << 10;
