@@ -27,10 +27,10 @@ pub struct CommandLog {
     pub commands: Vec<(u64, Command)>,
 }
 
-/// What checking one stored `.log` entry found.
+/// What checking one stored segment (reassembled from its chunks) found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SegmentCheck {
-    /// The entry's key, `broker-N/topic-p/<base>.log`.
+    /// The segment, `broker-N/topic-p/<base>.log`.
     pub key: String,
     /// Valid batches kept.
     pub batches: usize,
