@@ -18,7 +18,7 @@ use kafkascope_web::store::chunks::{chunk_key, parse_seg_key, whole_key, SegKey,
 use kafkascope_web::store::recover::check_segment;
 use kafkascope_web::store::segment_slices;
 use kafkascope_web::store::checkpoint::PREPARE_BYTES;
-use kafkascope_web::store::{Phase, RunKey, Store, Value};
+use kafkascope_web::store::{Phase, Restored, RunKey, Store, Value};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -83,6 +83,14 @@ async fn eventually(mut cond: impl FnMut() -> bool) -> bool {
         TimeoutFuture::new(50).await;
     }
     cond()
+}
+
+/// Checkpoints a restored run and loads it once more: whatever recovery found has been rewritten from the replay.
+async fn resave_and_reload_clean(store: &Store, key: &RunKey, scenario: &Scenario, r: &Restored) -> Restored {
+    store.checkpoint_now(key, &r.sim, &r.commands).await.expect("checkpoint again");
+    let again = store.load(key, scenario).await.expect("load").expect("a saved run");
+    assert!(again.report.is_empty(), "rewritten from the replay: {:?}", again.report);
+    again
 }
 
 #[wasm_bindgen_test]
@@ -155,9 +163,8 @@ async fn old_snapshot_entry_is_ignored_and_deleted_at_the_next_checkpoint() {
     assert!(r.report.iter().any(|l| l.contains("old whole-state snapshot")), "{:?}", r.report);
     assert_eq!(r.sim.now_us(), a.sim().now_us());
     assert_eq!(r.sim.trace_hash(), a.sim().trace_hash());
-    store.checkpoint_now(&key, &r.sim, &r.commands).await.expect("checkpoint again");
+    resave_and_reload_clean(&store, &key, &scenario(), &r).await;
     assert_eq!(store.raw_get(&snap).await.expect("read"), None, "the old entry is deleted");
-    assert!(store.load(&key, &scenario()).await.expect("load").expect("a saved run").report.is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -180,9 +187,7 @@ async fn stored_segments_that_differ_from_the_replay_are_reported_and_rewritten(
     let differing: Vec<_> = r.segments.iter().filter(|s| s.mismatch.is_some()).collect();
     assert!(!differing.is_empty() && differing.iter().all(|s| s.error.is_none()), "{:?}", r.segments);
     assert!(differing.iter().all(|s| r.report.iter().any(|l| l.contains(&s.key))), "{:?}", r.report);
-    store.checkpoint_now(&key, &r.sim, &r.commands).await.expect("checkpoint again");
-    let again = store.load(&key, &scenario()).await.expect("load").expect("a saved run");
-    assert!(again.report.is_empty(), "rewritten from the replay: {:?}", again.report);
+    resave_and_reload_clean(&store, &key, &scenario(), &r).await;
 }
 
 #[wasm_bindgen_test]
@@ -291,10 +296,8 @@ async fn a_missing_middle_chunk_cuts_its_segment_and_the_run_still_restores() {
     assert!(check.kept_bytes <= CHUNK_BYTES && check.mismatch.is_none(), "{check:?}");
     assert!(r.segments.iter().filter(|s| s.key != segment).all(|s| s.error.is_none() && s.mismatch.is_none()));
     assert_eq!(r.sim.trace_hash(), sim.trace_hash(), "the replay does not need the segment");
-    store.checkpoint_now(&key, &r.sim, &r.commands).await.expect("checkpoint again");
+    resave_and_reload_clean(&store, &key, &scenario, &r).await;
     assert_eq!(store.raw_get(&lost).await.expect("read"), Some(Value::Bytes(bytes[CHUNK_BYTES..2 * CHUNK_BYTES].to_vec())));
-    let again = store.load(&key, &scenario).await.expect("load").expect("a saved run");
-    assert!(again.report.is_empty(), "rewritten from the replay: {:?}", again.report);
 }
 
 #[wasm_bindgen_test]
@@ -338,9 +341,7 @@ async fn a_checkpoint_cut_off_before_its_command_log_is_reported_and_rewritten()
     assert_eq!(r.sim.trace_hash(), at_first.trace_hash(), "the older command log decides the state");
     let differing: Vec<_> = r.segments.iter().filter(|s| s.mismatch.is_some() || s.error.is_some()).collect();
     assert!(!differing.is_empty() && differing.iter().all(|s| r.report.iter().any(|l| l.contains(&s.key))), "{:?}", r.report);
-    store.checkpoint_now(&key, &r.sim, &r.commands).await.expect("checkpoint again");
-    let again = store.load(&key, &scenario).await.expect("load").expect("a saved run");
-    assert!(again.report.is_empty(), "rewritten from the replay: {:?}", again.report);
+    let again = resave_and_reload_clean(&store, &key, &scenario, &r).await;
     assert_eq!(again.sim.trace_hash(), at_first.trace_hash());
 }
 
