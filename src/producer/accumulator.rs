@@ -74,6 +74,9 @@ pub struct Appended {
     pub batch: u64,
     /// True if the record opened a new batch.
     pub new_batch: bool,
+    /// True if the partition now has a batch that may leave for being full: more than one batch
+    /// queued, or the open one reached `batch.size` (`RecordAppendResult.batchIsFull`).
+    pub batch_is_full: bool,
 }
 
 impl Accumulator {
@@ -119,7 +122,8 @@ impl Accumulator {
             b.append(timestamp_ms, key, Some(value), &[]);
         }
         batch.records += 1;
-        Appended { batch: batch.id, new_batch }
+        let (id, full) = (batch.id, batch.size() >= batch_size);
+        Appended { batch: id, new_batch, batch_is_full: full || queue.len() > 1 }
     }
 
     /// True if a record of `record_size` bytes fits the partition's open batch.

@@ -226,8 +226,9 @@ impl Producer {
     pub fn produce_by_hand(&mut self, key: Option<String>, value: String, partition: Option<u32>, out: &mut Out) {
         let key = key.map(String::into_bytes);
         self.value_buf = value.into_bytes();
-        self.append_record(key, partition, out);
-        self.drain(out);
+        if self.append_record(key, partition, out) {
+            self.drain(out);
+        }
     }
 
     /// Handles a timer.
@@ -316,8 +317,9 @@ impl Producer {
         workload::next_value(&spec, out.rng, &mut buf);
         self.value_buf = buf;
         self.records_sent_by_workload += 1;
-        self.append_record(key, None, out);
-        self.drain(out);
+        if self.append_record(key, None, out) {
+            self.drain(out);
+        }
         // Evenly spaced arrivals, computed from the count so rounding never drifts.
         let (t0, n0) = self.rate_epoch;
         let n = self.records_sent_by_workload - n0;
@@ -325,22 +327,27 @@ impl Producer {
         out.timer(next.max(out.now), TimerKind::Producer(ProducerTimer::NextRecord));
     }
 
-    fn append_record(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, out: &mut Out) {
+    /// Appends a record; true if the sender should wake up now, as `KafkaProducer.doSend` calls
+    /// `sender.wakeup()` only when the append opened a new batch or left one full. Otherwise the
+    /// sender sleeps until a batch lingers out, a backoff ends or an answer arrives (each has its
+    /// own wake-up), so the drain does not run once per record.
+    fn append_record(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, out: &mut Out) -> bool {
         if self.txn.as_ref().is_some_and(|t| t.phase == txn::Phase::Fenced) {
-            return; // a fenced producer can only be closed
+            return false; // a fenced producer can only be closed
         }
         // Partitions with a known leader, in a buffer kept across records (this runs per record).
         let mut available = std::mem::take(&mut self.available_buf);
         available.clear();
         available.extend(self.leaders.keys().copied());
-        self.append_to(key, explicit, &available, out);
+        let wake = self.append_to(key, explicit, &available, out);
         self.available_buf = available;
+        wake
     }
 
-    fn append_to(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, available: &[u32], out: &mut Out) {
+    fn append_to(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, available: &[u32], out: &mut Out) -> bool {
         let n = self.num_partitions;
         let Ok(mut partition) = self.partitioner.choose(out.rng, key.as_deref(), explicit, available, n) else {
-            return;
+            return false;
         };
         let value = std::mem::take(&mut self.value_buf);
         let size = accumulator::record_size(key.as_deref(), &value);
@@ -364,7 +371,7 @@ impl Producer {
         );
         self.value_buf = value;
         self.produced += 1;
-        self.txn_on_record();
+        let txn_ending = self.txn_on_record();
         if appended.new_batch {
             out.emit(EventKind::BatchCreated { producer: self.idx, batch: appended.batch, topic: self.topic.clone(), partition });
             let linger_end = out.now + ms(self.settings.linger_ms);
@@ -377,5 +384,6 @@ impl Producer {
             let enable_switch = self.accumulator.all_batches_full(partition, batch_size);
             self.partitioner.on_append(out.rng, partition, size as u32, enable_switch, available, n);
         }
+        appended.new_batch || appended.batch_is_full || txn_ending
     }
 }

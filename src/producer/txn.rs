@@ -70,7 +70,8 @@ impl Producer {
     }
 
     /// A record joined the accumulator: open a transaction, and end it after enough records.
-    pub(super) fn txn_on_record(&mut self) {
+    /// Returns true when this record ends the transaction (commitTransaction() wakes the sender).
+    pub(super) fn txn_on_record(&mut self) -> bool {
         let per_txn = match self.workload.transaction_records {
             0 => 10,
             n => n,
@@ -78,7 +79,7 @@ impl Producer {
         let abort_every = self.workload.abort_every;
         // The workload's last record ends its transaction even if it is not full.
         let last = self.workload.max_records.is_some_and(|m| self.records_sent_by_workload >= m);
-        let Some(t) = self.txn.as_mut() else { return };
+        let Some(t) = self.txn.as_mut() else { return false };
         if t.phase == Phase::Idle {
             t.phase = Phase::Open;
         }
@@ -86,7 +87,9 @@ impl Producer {
         if t.phase == Phase::Open && (t.records >= per_txn || last) {
             let scheduled_abort = abort_every > 0 && (t.completed + 1) % abort_every == 0;
             t.phase = Phase::Ending { commit: !scheduled_abort };
+            return true;
         }
+        false
     }
 
     /// A batch of the transaction failed for good: the transaction can only abort.
