@@ -433,7 +433,11 @@ impl Broker {
         self.log_mut(tp);
         let Disk { logs, producer_states, .. } = &mut self.disk;
         let log = logs.get_mut(tp).expect("created by log_mut");
-        let state = producer_states.entry(tp.clone()).or_default();
+        // Looked up before inserting: `entry` would clone the key (a String) on every append.
+        if !producer_states.contains_key(tp) {
+            producer_states.insert(tp.clone(), Default::default());
+        }
+        let state = producer_states.get_mut(tp).expect("just inserted");
         state.sync(log);
         (log, state)
     }
@@ -455,7 +459,11 @@ impl Broker {
 
     /// The log of a partition, created on first use with the topic's settings.
     fn log_mut(&mut self, tp: &TopicPartition) -> &mut Log {
-        let config = self.settings.log_config(&tp.topic);
-        self.disk.logs.entry(tp.clone()).or_insert_with(|| Log::new(&tp.to_string(), config))
+        // Looked up first: `entry` would clone the key (a String) on every append and fetch.
+        if !self.disk.logs.contains_key(tp) {
+            let config = self.settings.log_config(&tp.topic);
+            self.disk.logs.insert(tp.clone(), Log::new(&tp.to_string(), config));
+        }
+        self.disk.logs.get_mut(tp).expect("just inserted")
     }
 }

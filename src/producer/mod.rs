@@ -72,6 +72,9 @@ pub struct Producer {
     rate: u64,
     rate_epoch: (Micros, u64),
     metadata_in_flight: bool,
+    /// The last drain left a sendable batch for the next one (`max.request.size` was reached).
+    #[serde(default)]
+    drain_deferred: bool,
     /// When the outstanding metadata request left; after a second without an answer it counts as lost.
     #[serde(default)]
     metadata_sent_at: Micros,
@@ -149,6 +152,7 @@ impl Producer {
             produced: 0,
             rate_epoch: (ms(spec.workload.start_ms), 0),
             metadata_in_flight: false,
+            drain_deferred: false,
             metadata_sent_at: 0,
             bootstrap: idx - 1,
             value_buf: Vec::new(),
@@ -384,6 +388,7 @@ impl Producer {
             let enable_switch = self.accumulator.all_batches_full(partition, batch_size);
             self.partitioner.on_append(out.rng, partition, size as u32, enable_switch, available, n);
         }
-        appended.new_batch || appended.batch_is_full || txn_ending
+        let wake = appended.new_batch || appended.batch_is_full || txn_ending;
+        wake && (appended.new_batch || txn_ending || !self.wake_would_idle(partition))
     }
 }

@@ -94,7 +94,28 @@ pub struct BuiltInPartitioner {
     current: Option<StickyPartitionInfo>,
     /// `PartitionLoadStats`: cumulative frequency table and partition ids, same length.
     load_stats: Option<(Vec<u32>, Vec<u32>)>,
+    #[serde(skip)]
+    spare: Spare,
 }
+
+/// Buffers kept between load updates, so the table rebuilt on every `ready()` allocates nothing.
+/// Not state: equal to any other, and a clone starts empty.
+#[derive(Debug, Default)]
+struct Spare(Vec<u32>, Vec<u32>);
+
+impl Clone for Spare {
+    fn clone(&self) -> Self {
+        Spare::default()
+    }
+}
+
+impl PartialEq for Spare {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Spare {}
 
 impl BuiltInPartitioner {
     /// A partitioner switching after `batch.size` bytes; 0 is Kafka's IllegalArgumentException.
@@ -104,7 +125,7 @@ impl BuiltInPartitioner {
                 "IllegalArgumentException: stickyBatchSize must be >= 1 but got {batch_size}"
             ));
         }
-        Ok(BuiltInPartitioner { sticky_batch_size: batch_size, current: None, load_stats: None })
+        Ok(BuiltInPartitioner { sticky_batch_size: batch_size, current: None, load_stats: None, spare: Spare::default() })
     }
 
     /// The current sticky partition and its produced bytes, if one was chosen yet.
@@ -180,13 +201,16 @@ impl BuiltInPartitioner {
         availability_timeout_ms: i64,
     ) {
         if !adaptive || (queues.len() as u64) < num_partitions as u64 {
-            self.load_stats = None;
+            self.clear_load_stats();
             return;
         }
         // Replays partitionReady's array filling exactly, including that an empty deque skips the
         // size write (so a slot freed by an excluded partition can keep that partition's size).
-        let mut sizes = vec![0u32; queues.len()];
-        let mut ids = vec![0u32; queues.len()];
+        let Spare(mut sizes, mut ids) = std::mem::take(&mut self.spare);
+        sizes.clear();
+        sizes.resize(queues.len(), 0);
+        ids.clear();
+        ids.resize(queues.len(), 0);
         let mut idx: isize = -1;
         for q in queues {
             if q.has_leader {
@@ -203,15 +227,23 @@ impl BuiltInPartitioner {
                 idx -= 1;
             }
         }
-        self.update_partition_load_stats(&mut sizes, &ids, (idx + 1) as usize);
+        self.update_partition_load_stats(sizes, ids, (idx + 1) as usize);
+    }
+
+    /// Drops the stats, keeping their buffers for the next table.
+    fn clear_load_stats(&mut self) {
+        if let Some((a, b)) = self.load_stats.take() {
+            self.spare = Spare(a, b);
+        }
     }
 
     /// `updatePartitionLoadStats`: builds the CFT in place from the first `length` queue sizes
     /// (weights `max+1-size`), or clears the stats when adaptive logic is pointless.
-    pub fn update_partition_load_stats(&mut self, queue_sizes: &mut [u32], ids: &[u32], length: usize) {
+    fn update_partition_load_stats(&mut self, mut queue_sizes: Vec<u32>, mut ids: Vec<u32>, length: usize) {
         let length = length.min(queue_sizes.len()).min(ids.len());
         if length < 1 || queue_sizes.len() < 2 {
-            self.load_stats = None;
+            self.clear_load_stats();
+            self.spare = Spare(queue_sizes, ids);
             return;
         }
         let mut max_plus1 = queue_sizes[0];
@@ -222,14 +254,19 @@ impl BuiltInPartitioner {
         }
         let max_plus1 = max_plus1.saturating_add(1);
         if all_equal && length == queue_sizes.len() {
-            self.load_stats = None;
+            self.clear_load_stats();
+            self.spare = Spare(queue_sizes, ids);
             return;
         }
         queue_sizes[0] = max_plus1 - queue_sizes[0];
         for i in 1..length {
             queue_sizes[i] = (max_plus1 - queue_sizes[i]).saturating_add(queue_sizes[i - 1]);
         }
-        self.load_stats = Some((queue_sizes[..length].to_vec(), ids[..length].to_vec()));
+        queue_sizes.truncate(length);
+        ids.truncate(length);
+        if let Some((a, b)) = self.load_stats.replace((queue_sizes, ids)) {
+            self.spare = Spare(a, b);
+        }
     }
 }
 

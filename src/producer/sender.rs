@@ -11,7 +11,6 @@ use crate::producer::accumulator::ProducerBatch;
 use crate::producer::partitioner::{PartitionQueue, Partitioner};
 use crate::log::batch::{increment_sequence, set_producer_state};
 use crate::time::ms;
-use std::collections::BTreeMap;
 
 /// The error a batch fails with once `delivery.timeout.ms` has passed since it was created.
 const DELIVERY_TIMEOUT: &str = "DELIVERY_TIMEOUT (TimeoutException)";
@@ -28,6 +27,8 @@ pub(super) struct DrainScratch {
     applied_params: Option<(u32, bool, i64)>,
     /// Requests in flight per broker, counted once per drain.
     busy: Vec<(BrokerId, usize)>,
+    /// The requests being put together: (leader, bytes so far, batches).
+    requests: Vec<(BrokerId, usize, Vec<ProducerBatch>)>,
 }
 
 impl Producer {
@@ -52,8 +53,11 @@ impl Producer {
             return;
         }
         self.txn_before_drain(out);
-        let mut per_broker: BTreeMap<BrokerId, Vec<ProducerBatch>> = BTreeMap::new();
-        let mut sizes: BTreeMap<BrokerId, usize> = BTreeMap::new();
+        self.drain_deferred = false;
+        // (leader, request bytes so far, batches), in the order leaders are first met; sent in
+        // broker order below, as the map this replaced did.
+        let mut per_broker = std::mem::take(&mut self.scratch.requests);
+        per_broker.clear();
         let mut missing_leader = false;
         let mut busy_by = std::mem::take(&mut self.scratch.busy);
         busy_by.clear();
@@ -85,24 +89,36 @@ impl Producer {
             if self.settings.idempotence && retry && self.partition_in_flight(partition) {
                 continue;
             }
-            let size = sizes.entry(leader).or_default();
             let Some(mut batch) = self.accumulator.pop_head(partition) else { continue };
             if self.settings.idempotence {
                 self.assign_sequence(&mut batch);
             }
+            let at = match per_broker.iter().position(|(b, _, _)| *b == leader) {
+                Some(at) => at,
+                None => {
+                    per_broker.push((leader, 0, Vec::new()));
+                    per_broker.len() - 1
+                }
+            };
+            let size = &mut per_broker[at].1;
             // One batch per partition per request; the first always goes even if over max.request.size.
             if *size > 0 && *size + batch.bytes.len() > self.settings.max_request_size {
                 self.accumulator.reenqueue(batch);
+                self.drain_deferred = true; // goes next drain: no wake-up may be skipped before that
                 continue;
             }
             *size += batch.bytes.len();
-            per_broker.entry(leader).or_default().push(batch);
+            per_broker[at].2.push(batch);
         }
         self.scratch.partitions = partitions;
         self.scratch.busy = busy_by;
-        for (broker, batches) in per_broker {
-            self.send_request(broker, batches, out);
+        per_broker.sort_by_key(|(b, _, _)| *b);
+        for (broker, _, batches) in per_broker.drain(..) {
+            if !batches.is_empty() {
+                self.send_request(broker, batches, out);
+            }
         }
+        self.scratch.requests = per_broker;
         if missing_leader {
             self.request_metadata(out);
         }
@@ -111,6 +127,22 @@ impl Producer {
                 out.timer(at, TimerKind::Producer(ProducerTimer::Drain));
             }
         }
+    }
+
+    /// True if a drain now would send nothing the last one did not. The append joined a batch behind
+    /// a head that was already ready (a deque of more than one), and the partition's leader already
+    /// has `max.in.flight.requests.per.connection` requests out. Everything else that could let a
+    /// batch leave (an answer, new metadata, a batch lingering out, a backoff ending, a new batch)
+    /// drains on its own, so skipping this wake-up saves the work and changes nothing else.
+    pub(super) fn wake_would_idle(&self, partition: u32) -> bool {
+        let plain = self.txn.is_none() && !(self.settings.idempotence && self.idem.producer_id < 0);
+        // The adaptive table reads the leaders' waiting time only with an availability timeout.
+        if !plain || self.drain_deferred || self.settings.availability_timeout_ms > 0 {
+            return false;
+        }
+        let Some(&(leader, _)) = self.leaders.get(&partition) else { return false };
+        self.accumulator.queue_len(partition) > 1
+            && self.in_flight.values().filter(|f| f.broker == leader).count() >= self.settings.max_in_flight
     }
 
     /// True if a request carrying a batch of `partition` awaits its answer.
@@ -166,6 +198,7 @@ impl Producer {
     /// each partition's queue length and its leader's ready-minus-drain time, in partition order.
     fn update_partition_load(&mut self, out: &Out) {
         let Partitioner::BuiltIn { sticky, .. } = &mut self.partitioner else { return };
+        let availability_timeout_ms = self.settings.availability_timeout_ms;
         let mut queues = std::mem::take(&mut self.scratch.queues);
         queues.clear();
         let loads = self.accumulator.loads(out.now, self.settings.batch_size, self.settings.linger_ms);
@@ -174,8 +207,10 @@ impl Producer {
             .map(|(p, queue_len, ready)| {
                 let leader = self.leaders.get(&p).map(|&(b, _)| b);
                 // How long the leader has had ready data without a drain (readyTimeMs - drainTimeMs).
+                // Only read with an availability timeout; left out otherwise, so a table that differs
+                // only in it (it changes every drain) is not handed over again.
                 let waited = leader
-                    .filter(|_| ready)
+                    .filter(|_| ready && availability_timeout_ms > 0)
                     .map(|b| (out.now.saturating_sub(self.last_drain.get(&b).copied().unwrap_or(out.now)) / 1_000) as i64);
                 PartitionQueue { partition: p, has_leader: leader.is_some(), queue_len: queue_len as u32, leader_ready_minus_drain_ms: waited }
             }));
