@@ -18,7 +18,7 @@ use crate::history::TickKind;
 use crate::hooks::{download, KeyListener};
 use crate::i18n::Lang;
 use crate::inspect::{inspect, segment_log, Inspection, Selection};
-use crate::layout::{seconds, SCENE_H, SCENE_W};
+use crate::layout::{seconds, HATCH_IDS, OKABE_ITO, SCENE_H, SCENE_W};
 use crate::links::{MenuItem, MenuTarget};
 use crate::view_model::{Action, PartKey, ViewState};
 use kafkascope::command::Command;
@@ -319,10 +319,14 @@ pub fn app() -> Html {
                 <svg class="scene" viewBox={format!("0 0 {SCENE_W} {SCENE_H}")} preserveAspectRatio="xMidYMin meet"
                     role="img" aria-label="Producers, the Kafka cluster and consumers">
                     <defs>
-                        <pattern id="hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                            <rect width="5" height="5" fill="rgba(255,255,255,0.55)" />
-                            <line x1="0" y1="0" x2="0" y2="5" stroke="#333" stroke-width="1.6" />
-                        </pattern>
+                        { for HATCH_IDS.iter().zip(OKABE_ITO).map(|(id, colour)| html! {
+                            // An uncommitted cell: its epoch's colour under white stripes (layout::epoch_hatch).
+                            <pattern key={*id} id={*id} width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                                <rect width="5" height="5" fill={colour} />
+                                <rect width="5" height="5" fill="rgba(255,255,255,0.55)" />
+                                <line x1="0" y1="0" x2="0" y2="5" stroke="#333" stroke-width="1.6" />
+                            </pattern>
+                        }) }
                     </defs>
                     <Cluster brokers={state.brokers.clone()} partitions={state.partitions.clone()} controller={state.controller} {on_broker}
                         notable={state.notable.iter().cloned().collect::<Vec<_>>()} hidden_topics={state.hidden_topics.clone()}

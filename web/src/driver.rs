@@ -139,8 +139,9 @@ impl Driver {
     }
 
     /// Per frame: installs a finished restore, then lets the store checkpoint (write-behind).
-    fn store_frame(&mut self, wall_ms: f64) {
-        let Some(store) = self.store.clone() else { return };
+    /// Returns whether a checkpoint was taken.
+    fn store_frame(&mut self, wall_ms: f64) -> bool {
+        let Some(store) = self.store.clone() else { return false };
         let key = RunKey::of(self.sim.scenario());
         if let Some((k, restored)) = store.take_restored() {
             if k == key {
@@ -149,7 +150,7 @@ impl Driver {
                 self.history = History::resumed(&self.sim, &self.view, restored.commands);
             }
         }
-        store.maybe_checkpoint(&key, &self.sim, self.history.commands(), wall_ms);
+        store.maybe_checkpoint(&key, &self.sim, self.history.commands(), wall_ms)
     }
 
     /// The view state after the last frame.
@@ -231,9 +232,13 @@ impl Driver {
     /// One animation frame at wall time `wall_ms`: `None` when paused. The engine runs in slices
     /// until virtual time reaches wall time × speed or `clock()` (ms) says the frame's budget is
     /// spent; then virtual time falls behind instead of frames piling up (no death spiral at 1000×).
+    ///
+    /// A frame does at most one of the periodic heavy chores (a store checkpoint, an engine summary
+    /// with its audit, a history snapshot; each several ms); one that is due while another ran waits
+    /// for the next frame. Stacked in one frame they made it miss the vsync, a few times a second.
     pub fn tick(&mut self, wall_ms: f64, clock: &dyn Fn() -> f64) -> Option<Action> {
         let last = self.last_wall_ms.replace(wall_ms);
-        self.store_frame(wall_ms);
+        let mut chore_done = self.store_frame(wall_ms);
         if !self.playing {
             return None;
         }
@@ -254,17 +259,18 @@ impl Driver {
                 break;
             }
         }
-        if clock() >= self.next_summary_ms {
+        if !chore_done && clock() >= self.next_summary_ms {
             let begun = clock();
             self.refresh_summary();
             let end = clock();
             // At most a few times a second, and never more than ~5% of the wall time.
             self.next_summary_ms = end + (SUMMARY_EVERY_MS).max(20.0 * (end - begun));
+            chore_done = true;
         } else {
             self.last_summary.1 = self.sim.trace_hash();
         }
         let action = self.fold(t, events);
-        if wall_ms - self.last_snapshot_wall_ms >= SNAPSHOT_WALL_MS {
+        if !chore_done && wall_ms - self.last_snapshot_wall_ms >= SNAPSHOT_WALL_MS {
             let before = self.history.snapshot_times().len();
             self.history.maybe_snapshot(&self.sim, &self.view, false);
             if self.history.snapshot_times().len() != before || before >= crate::history::MAX_SNAPSHOTS {

@@ -38,6 +38,17 @@ pub fn epoch_colour(epoch: i32) -> &'static str {
     OKABE_ITO[epoch.rem_euclid(OKABE_ITO.len() as i32) as usize]
 }
 
+/// Fill of an uncommitted record written under a leader epoch: its colour, hatched (one pattern per
+/// colour, defined once in the page by [`HATCH_IDS`], so a cell is one rect whose fill changes when
+/// the record is committed, not a rect with a second one laid over it).
+pub fn epoch_hatch(epoch: i32) -> &'static str {
+    const FILLS: [&str; 7] = ["url(#hatch-0)", "url(#hatch-1)", "url(#hatch-2)", "url(#hatch-3)", "url(#hatch-4)", "url(#hatch-5)", "url(#hatch-6)"];
+    FILLS[epoch.rem_euclid(OKABE_ITO.len() as i32) as usize]
+}
+
+/// Ids of the hatch patterns, one per [`OKABE_ITO`] colour (see [`epoch_hatch`]).
+pub const HATCH_IDS: [&str; 7] = ["hatch-0", "hatch-1", "hatch-2", "hatch-3", "hatch-4", "hatch-5", "hatch-6"];
+
 /// Left edge and width of broker column `index` of `count`.
 pub fn broker_column(index: usize, count: usize) -> (f64, f64) {
     let n = count.max(1) as f64;

@@ -1,7 +1,7 @@
 //! A replica strip: one cell per offset for the log's tail, older records folded into one range,
 //! cells above the high watermark hatched, a solid HW bar and a dashed LEO bar.
 
-use crate::layout::epoch_colour;
+use crate::layout::{epoch_colour, epoch_hatch};
 use crate::view_model::ReplicaView;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -92,21 +92,22 @@ pub fn replica_strip(p: &StripProps) -> Html {
     let y = AttrValue::from(format!("{:.1}", p.y));
     let width = AttrValue::from(format!("{:.1}", (cell_w - 1.0).max(0.5)));
     let height = AttrValue::from(STRIP_H.to_string());
-    // The cells are one keyed list of their own (not spliced among the strip's other children), so
-    // when new records shift the window Yew keeps the cells that stay and only adds and removes the ends.
+    // A cell is one rect (its hatching is its fill), the page's most numerous element.
+    // The cells are one keyed list of their own (not spliced among the strip's other children), keyed
+    // by their slot in the window (offset mod WINDOW) and kept in slot order: when new records shift the
+    // window, the cell whose offset left is reused for the one that came (its x, colour and offset
+    // change) instead of one cell being removed and another created.
     // Cells sit in a group placed from `base`, which moves only every BASE_STEP offsets: when the window
     // slides, the group's transform changes, not every cell's x.
     let base = start - start.rem_euclid(BASE_STEP);
     let shift = p.x + agg_w - (start - base) as f64 * cell_w;
+    let mut cells = cells;
+    cells.sort_unstable_by_key(|c| c.offset.rem_euclid(WINDOW));
     let cells = cells.into_iter().map(|c| {
         let x = AttrValue::from(format!("{:.1}", (c.offset - base) as f64 * cell_w + 0.5));
         html! {
-            <g key={c.offset} class="cell" data-offset={c.offset.to_string()}>
-                <rect x={x.clone()} y={y.clone()} width={width.clone()} height={height.clone()} fill={epoch_colour(c.epoch)} />
-                if c.hatched {
-                    <rect {x} y={y.clone()} width={width.clone()} height={height.clone()} fill="url(#hatch)" />
-                }
-            </g>
+            <rect key={c.offset.rem_euclid(WINDOW)} class="cell" data-offset={c.offset.to_string()} {x} y={y.clone()}
+                width={width.clone()} height={height.clone()} fill={if c.hatched { epoch_hatch(c.epoch) } else { epoch_colour(c.epoch) }} />
         }
     }).collect::<Html>();
     // Cells the last truncation cut: drawn where they were, falling away once (CSS animation).

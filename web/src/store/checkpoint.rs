@@ -187,18 +187,22 @@ impl Store {
 
     /// Called once per frame: if this tab owns the database, no write is running and a second of wall
     /// time has passed (or the last checkpoint left a backlog), takes a checkpoint and writes it in the background. Never blocks on IO.
-    pub fn maybe_checkpoint(&self, key: &RunKey, sim: &Sim, commands: &[(u64, Command)], wall_ms: f64) {
+    /// Returns whether it took one (its synchronous part is a frame's heavy chore: see `Driver::tick`).
+    pub fn maybe_checkpoint(&self, key: &RunKey, sim: &Sim, commands: &[(u64, Command)], wall_ms: f64) -> bool {
         let inner = &self.inner;
         if inner.phase.get() != super::Phase::Owner || inner.busy.get() {
-            return;
+            return false;
         }
         if !inner.backlog.get() && inner.last_ms.get().is_some_and(|last| wall_ms - last < CHECKPOINT_EVERY_MS) {
-            return;
+            return false;
         }
         inner.last_ms.set(Some(wall_ms));
         let cp = match self.prepare(key, sim, commands) {
             Ok(cp) => cp,
-            Err(e) => return self.set_status(format!("Could not checkpoint the run ({e}).")),
+            Err(e) => {
+                self.set_status(format!("Could not checkpoint the run ({e})."));
+                return true;
+            }
         };
         inner.busy.set(true);
         let (store, key) = (self.clone(), key.clone());
@@ -206,5 +210,6 @@ impl Store {
             let _ = store.commit(&key, cp).await;
             store.inner.busy.set(false);
         });
+        true
     }
 }
