@@ -298,18 +298,23 @@ impl Log {
             if it.peek().is_none() {
                 continue; // nothing at or after from_offset here: try the next segment
             }
+            // The batches taken are contiguous in the segment: find where they end, then copy
+            // them once (growing the buffer batch by batch cost a reallocation per batch).
+            let mut end = 0;
             for (position, h, bytes) in it {
-                if h.last_offset() >= max_offset
-                    || (out.batch_count > 0 && out.records.len() + bytes.len() > max_bytes)
-                {
+                let taken = end.saturating_sub(out.position as usize);
+                if h.last_offset() >= max_offset || (out.batch_count > 0 && taken + bytes.len() > max_bytes) {
                     break;
                 }
                 if out.batch_count == 0 {
                     (out.segment_base_offset, out.position) = (seg.base_offset, position as u64);
                 }
-                out.records.extend_from_slice(bytes);
+                end = position + bytes.len();
                 out.batch_count += 1;
                 out.next_offset = h.next_offset();
+            }
+            if out.batch_count > 0 {
+                out.records = seg.data[out.position as usize..end].to_vec();
             }
             break;
         }
