@@ -300,7 +300,7 @@ impl Log {
             }
             // The batches taken are contiguous in the segment: find where they end, then copy
             // them once (growing the buffer batch by batch cost a reallocation per batch).
-            let mut end = 0;
+            let mut end: usize = 0;
             for (position, h, bytes) in it {
                 let taken = end.saturating_sub(out.position as usize);
                 if h.last_offset() >= max_offset || (out.batch_count > 0 && taken + bytes.len() > max_bytes) {
