@@ -18,6 +18,7 @@ pub mod invariants;
 pub mod ledger;
 pub mod log;
 pub mod net;
+pub mod order;
 pub mod producer;
 pub mod rng;
 pub mod scenario;

@@ -320,7 +320,7 @@ impl Scenario {
                 }
                 for (p, replicas) in a.iter().enumerate() {
                     let mut seen = replicas.clone();
-                    seen.sort_unstable();
+                    crate::order::sort(&mut seen);
                     seen.dedup();
                     if replicas.is_empty() || seen.len() != replicas.len() || replicas.iter().any(|&b| b < 1 || b > n) {
                         return err(format!("topics[{i}].assignment[{p}] = {replicas:?} must list distinct brokers 1..={n}"));

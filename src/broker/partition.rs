@@ -205,7 +205,7 @@ impl Broker {
         if joins {
             let mut isr = r.state.isr.clone();
             isr.push(follower);
-            isr.sort_unstable();
+            crate::order::sort(&mut isr);
             self.request_isr_change(tp, isr, out);
         }
         self.maybe_increment_hw(tp, out);

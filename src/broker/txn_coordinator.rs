@@ -137,7 +137,7 @@ impl Broker {
                         meta.partitions.push(tp);
                     }
                 }
-                meta.partitions.sort();
+                crate::order::sort(&mut meta.partitions);
                 ErrorCode::None
             }
         }

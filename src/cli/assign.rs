@@ -65,7 +65,7 @@ pub fn assign(args: &[String], out: &mut dyn Write) -> Result<(), String> {
     }
     let mut result = kind.assign(&topics, &members);
     for list in result.values_mut() {
-        list.sort();
+        crate::order::sort(list);
     }
     let json = serde_json::to_string(&result).map_err(|e| e.to_string())?;
     writeln!(out, "{json}").map_err(|e| e.to_string())

@@ -44,6 +44,6 @@ pub fn java_hashmap_order<'a>(keys: &[&'a str], initial_capacity: usize) -> Vec<
             (((h ^ (h >> 16)) as usize) & (cap - 1), i, *k)
         })
         .collect();
-    indexed.sort();
+    crate::order::sort(&mut indexed);
     indexed.into_iter().map(|(_, _, k)| k).collect()
 }

@@ -253,7 +253,7 @@ impl Consumer {
             self.assigned.retain(|tp| !revoked.contains(tp));
         }
         self.assigned.extend(added.iter().cloned());
-        self.assigned.sort();
+        crate::order::sort(&mut self.assigned);
         for tp in &revoked {
             self.positions.remove(tp);
         }

@@ -415,7 +415,7 @@ impl Consumer {
     /// each contiguous run of delivered records is one RecordsConsumed.
     fn apply_committed(&mut self, p: FetchedPartition, position: i64, out: &mut Out) {
         let mut aborted: Vec<(i64, i64)> = p.aborted_transactions.clone();
-        aborted.sort_by_key(|&(pid, first)| (first, pid));
+        crate::order::sort_by_key(&mut aborted, |&(pid, first)| (first, pid));
         let mut aborting: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
         let mut runs: Vec<(i64, i64)> = Vec::new();
         let mut next = position;

@@ -34,7 +34,7 @@ impl Controller {
             return admin_failed("reassignPartition", topic, error, out);
         };
         let mut distinct = target.clone();
-        distinct.sort_unstable();
+        crate::order::sort(&mut distinct);
         distinct.dedup();
         if target.is_empty() || distinct.len() != target.len() || target.iter().any(|b| !self.brokers.contains_key(b)) {
             let error = format!("InvalidReplicaAssignmentException: The proposed assignment {target:?} for {tp} is empty, repeats a broker or names an unknown broker.");

@@ -60,7 +60,7 @@ impl Controller {
                         out.extend(not_led.into_iter().cloned());
                     }
                 }
-                out.sort();
+                crate::order::sort(&mut out);
                 out
             }
         }

@@ -112,7 +112,7 @@ impl Producer {
         }
         self.scratch.partitions = partitions;
         self.scratch.busy = busy_by;
-        per_broker.sort_by_key(|(b, _, _)| *b);
+        crate::order::sort_by_key(&mut per_broker, |(b, _, _)| *b);
         for (broker, _, batches) in per_broker.drain(..) {
             if !batches.is_empty() {
                 self.send_request(broker, batches, out);

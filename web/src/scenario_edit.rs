@@ -189,6 +189,6 @@ pub fn free_play(s: &Scenario, commands: &[(u64, Command)], now_us: u64) -> Resu
 pub fn with_commands(s: &Scenario, commands: &[(u64, Command)], now_us: u64) -> Scenario {
     let mut out = s.clone();
     out.timeline.extend(commands.iter().filter(|(at, _)| *at <= now_us).map(|(at, c)| TimedCommand { at_ms: at / 1000, command: c.clone() }));
-    out.timeline.sort_by_key(|t| t.at_ms);
+    kafkascope::order::sort_by_key(&mut out.timeline, |t| t.at_ms);
     out
 }

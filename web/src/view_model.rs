@@ -368,7 +368,7 @@ impl ViewState {
                         now.push(key);
                     }
                 }
-                now.sort();
+                kafkascope::order::sort(&mut now);
                 c.assigned = Some(now);
             }
             EventKind::Narration { en, .. } => self.narration = Some(en.clone()),

@@ -71,7 +71,7 @@ pub fn member_order(a: &MemberSubscription, b: &MemberSubscription) -> Ordering 
 /// The members sorted by [`member_order`].
 pub fn sorted_members(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
     let mut v: Vec<&MemberSubscription> = members.iter().collect();
-    v.sort_by(|a, b| member_order(a, b));
+    crate::order::sort_by(&mut v, |a, b| member_order(a, b));
     v
 }
 

@@ -102,7 +102,7 @@ fn constrained(
     for (consumer, list) in owned {
         let mut mine: Vec<TopicPartition> = list.iter().filter(|tp| !multiple.contains(*tp)).cloned().collect();
         // Kafka keeps the lowest partition numbers first (then by topic), not the owned list order.
-        mine.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| java_string_cmp(&a.0, &b.0)));
+        crate::order::sort_by(&mut mine, |a, b| a.1.cmp(&b.1).then_with(|| java_string_cmp(&a.0, &b.0)));
         let keep = if mine.len() < min_quota {
             under.push(consumer.clone());
             mine.len()
@@ -132,8 +132,8 @@ fn constrained(
         .flat_map(|(t, &n)| (0..n).map(move |p| (t.clone(), p)))
         .filter(|tp| !assigned.contains(tp))
         .collect();
-    under.sort_by(|a, b| java_string_cmp(a, b));
-    exactly.make_contiguous().sort_by(|a, b| java_string_cmp(a, b));
+    crate::order::sort_by(&mut under, |a, b| java_string_cmp(a, b));
+    crate::order::sort_by(exactly.make_contiguous(), |a, b| java_string_cmp(a, b));
 
     // assignRoundRobin, replaying Java's LinkedList iterator over `under` with a cursor.
     let mut cursor = 0usize;

@@ -81,7 +81,7 @@ impl Builder<'_> {
     fn build(mut self) -> Assignment {
         let mut sorted_all: Vec<TopicPartition> = {
             let mut ts: Vec<&String> = self.topics.keys().collect();
-            ts.sort_by_key(|t| (self.potential[*t].len(), t.encode_utf16().collect::<Vec<u16>>()));
+            crate::order::sort_by_key(&mut ts, |t| (self.potential[*t].len(), t.encode_utf16().collect::<Vec<u16>>()));
             ts.iter().flat_map(|t| (0..self.topics[*t]).map(move |p| ((*t).clone(), p))).collect()
         };
         // assignOwnedPartitions: drop partitions of topics no longer subscribed.

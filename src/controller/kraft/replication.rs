@@ -79,7 +79,7 @@ impl QuorumNode {
     pub(super) fn advance_commit(&mut self, out: &mut Out) {
         let mut lens: Vec<u64> = self.matched.values().copied().collect();
         lens.push(self.log.len() as u64);
-        lens.sort_unstable_by(|a, b| b.cmp(a));
+        crate::order::sort_by(&mut lens, |a, b| b.cmp(a));
         let n = lens.get(self.majority() - 1).copied().unwrap_or(0);
         if n > self.commit && self.log[n as usize - 1].term == self.term {
             self.commit = n;

@@ -42,7 +42,7 @@ fn short(n: &NodeId) -> String {
 /// The nodes that appear in `messages`, in lifeline order.
 pub fn lifelines<'a>(messages: impl Iterator<Item = &'a Flight>) -> Vec<NodeId> {
     let mut nodes: Vec<NodeId> = messages.flat_map(|f| [f.from, f.to]).collect();
-    nodes.sort_by_key(rank);
+    kafkascope::order::sort_by_key(&mut nodes, rank);
     nodes.dedup();
     nodes
 }

@@ -102,7 +102,7 @@ pub fn replica_strip(p: &StripProps) -> Html {
     let base = start - start.rem_euclid(BASE_STEP);
     let shift = p.x + agg_w - (start - base) as f64 * cell_w;
     let mut cells = cells;
-    cells.sort_unstable_by_key(|c| c.offset.rem_euclid(WINDOW));
+    kafkascope::order::sort_by_key(&mut cells, |c| c.offset.rem_euclid(WINDOW));
     let cells = cells.into_iter().map(|c| {
         let x = AttrValue::from(format!("{:.1}", (c.offset - base) as f64 * cell_w + 0.5));
         html! {
