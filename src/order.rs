@@ -82,7 +82,7 @@ mod tests {
     fn sort_by_key_equals_std_stable_sort_at_every_length() {
         for n in 0..200 {
             for modulo in [1, 3, 50, u64::MAX] {
-                let input = values(n, n as u64 * 31 + modulo, modulo);
+                let input = values(n, (n as u64 * 31).wrapping_add(modulo), modulo);
                 let mut ours = input.clone();
                 let mut std = input;
                 sort_by_key(&mut ours, |p| p.0);

@@ -236,7 +236,7 @@ impl Sim {
     }
 
     fn schedule(&mut self, at: Micros, due: Due) {
-        self.queue.push(at.max(self.now), due);
+        self.queue.push(self.now, at.max(self.now), due);
     }
 
     fn emit(&mut self, kind: EventKind) {

@@ -11,43 +11,65 @@ const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
 const PRIME: u64 = 0x0000_0100_0000_01b3;
 
 /// Rolling FNV-1a-64 state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TraceHash(u64);
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(from = "u64", into = "u64")]
+pub struct TraceHash {
+    hash: u64,
+    /// The line being hashed, kept between events. serde_json hands a writer many small pieces
+    /// (each key, each string), and hashing them through `io::Write` one call at a time cost twice
+    /// what writing the line into a buffer and hashing it in one loop does.
+    line: Vec<u8>,
+}
 
 impl Default for TraceHash {
     fn default() -> Self {
-        TraceHash(OFFSET_BASIS)
+        TraceHash::from(OFFSET_BASIS)
     }
 }
 
-impl std::io::Write for TraceHash {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        for &b in buf {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(PRIME);
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+impl From<u64> for TraceHash {
+    fn from(hash: u64) -> Self {
+        TraceHash { hash, line: Vec::new() }
     }
 }
+
+impl From<TraceHash> for u64 {
+    fn from(t: TraceHash) -> u64 {
+        t.hash
+    }
+}
+
+impl PartialEq for TraceHash {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash
+    }
+}
+impl Eq for TraceHash {}
 
 impl TraceHash {
     /// Folds one event (its JSON line) into the hash.
     pub fn add(&mut self, event: &Event) {
-        // Writing into the hasher cannot fail and allocates nothing.
-        let _ = serde_json::to_writer(&mut *self, event);
-        let _ = std::io::Write::write(self, b"\n");
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        // Serializing an event into a Vec cannot fail; the buffer's capacity is reused.
+        let _ = serde_json::to_writer(&mut line, event);
+        line.push(b'\n');
+        self.add_bytes(&line);
+        self.line = line;
     }
 
     /// Folds raw bytes (used to check the hash against printed lines).
     pub fn add_bytes(&mut self, bytes: &[u8]) {
-        let _ = std::io::Write::write(self, bytes);
+        let mut h = self.hash;
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(PRIME);
+        }
+        self.hash = h;
     }
 
     /// The hash as 16 lowercase hex digits.
     pub fn hex(&self) -> String {
-        format!("{:016x}", self.0)
+        format!("{:016x}", self.hash)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Retention lives in `retention.rs`. Pure: time comes in as `now_ms`, files are bytes in memory.
 
 use super::batch::{
-    batches, check_batch_records, read_header, set_base_offset, set_log_append_time,
+    batches, check_validated_records, read_header, set_base_offset, set_log_append_time,
     set_partition_leader_epoch, BatchHeader,
 };
 use super::epoch_cache::EpochCache;
@@ -185,8 +185,9 @@ impl Log {
                 max: self.config.segment_bytes,
             });
         }
-        // Like LogValidator, look inside: every record must parse (and decompress).
-        check_batch_records(bytes).map_err(|error| LogError::CorruptBatch { position: 0, error })?;
+        // Like LogValidator, look inside: every record must parse (and decompress). `batches`
+        // above checked the CRC.
+        check_validated_records(bytes, &h).map_err(|error| LogError::CorruptBatch { position: 0, error })?;
         let mut owned = bytes.to_vec();
         set_base_offset(&mut owned, self.log_end_offset);
         set_partition_leader_epoch(&mut owned, leader_epoch);

@@ -46,6 +46,7 @@ fn size_of_unsigned(u: u64) -> usize {
 }
 
 /// Reads a zig-zag varint from the start of `buf`: (value, bytes read).
+#[inline]
 pub fn read_varint(buf: &[u8]) -> Result<(i32, usize), VarintError> {
     let (raw, n) = read_unsigned(buf, 5)?;
     let raw = raw as u32; // Java shifts the excess bits of the 5th byte out of the int.
@@ -53,12 +54,20 @@ pub fn read_varint(buf: &[u8]) -> Result<(i32, usize), VarintError> {
 }
 
 /// Reads a zig-zag varlong from the start of `buf`: (value, bytes read).
+#[inline]
 pub fn read_varlong(buf: &[u8]) -> Result<(i64, usize), VarintError> {
     let (raw, n) = read_unsigned(buf, 10)?;
     Ok((((raw >> 1) as i64) ^ -((raw & 1) as i64), n))
 }
 
+#[inline]
 fn read_unsigned(buf: &[u8], max_bytes: usize) -> Result<(u64, usize), VarintError> {
+    // Most fields of a record (attributes, deltas, small lengths) fit in one byte.
+    if let Some(&b) = buf.first() {
+        if b < 0x80 {
+            return Ok((b as u64, 1));
+        }
+    }
     let mut value: u64 = 0;
     for i in 0..max_bytes {
         let b = *buf.get(i).ok_or(VarintError::Truncated)?;

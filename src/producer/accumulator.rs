@@ -5,7 +5,8 @@ use crate::log::batch::{BatchBuilder, BatchOptions};
 use crate::log::compression::Compression;
 use crate::time::{ms, Micros};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use super::deques::Deques;
+use std::collections::VecDeque;
 
 /// A batch in the accumulator or in flight.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -61,7 +62,7 @@ const MAX_PREALLOCATED: usize = 1 << 20;
 /// Per-partition batch queues.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Accumulator {
-    queues: BTreeMap<u32, VecDeque<ProducerBatch>>,
+    queues: Deques,
     /// No queued batch was created before this (a lower bound, exact after each expiry scan), so
     /// `take_expired`, called on every drain, need not look at every batch.
     #[serde(default)]
@@ -94,7 +95,7 @@ impl Accumulator {
         next_id: &mut u64,
     ) -> Appended {
         let fits = self.fits(partition, record_size(key, value), batch_size);
-        let queue = self.queues.entry(partition).or_default();
+        let queue = self.queues.entry(partition);
         let mut new_batch = false;
         if !fits {
             if let Some(last) = queue.back_mut() {
@@ -129,14 +130,14 @@ impl Accumulator {
     /// True if a record of `record_size` bytes fits the partition's open batch.
     pub fn fits(&self, partition: u32, record_size: usize, batch_size: usize) -> bool {
         self.queues
-            .get(&partition)
+            .get(partition)
             .and_then(|q| q.back())
             .is_some_and(|b| b.builder.is_some() && b.size() + record_size <= batch_size.max(1))
     }
 
     /// True if no batch of the partition is still filling (KIP-794's `enableSwitch`).
     pub fn all_batches_full(&self, partition: u32, batch_size: usize) -> bool {
-        self.queues.get(&partition).and_then(|q| q.back()).is_none_or(|b| b.size() >= batch_size)
+        self.queues.get(partition).and_then(|q| q.back()).is_none_or(|b| b.size() >= batch_size)
     }
 
     /// Puts a failed batch back at the front of its queue, to be retried after `retry_at`. A batch
@@ -144,7 +145,7 @@ impl Accumulator {
     /// (`RecordAccumulator.insertInSequenceOrder`), so retries leave in their original order.
     pub fn reenqueue(&mut self, batch: ProducerBatch) {
         self.oldest = self.oldest.min(batch.created);
-        let queue = self.queues.entry(batch.partition).or_default();
+        let queue = self.queues.entry(batch.partition);
         let Some((_, _, seq)) = batch.sequence else {
             queue.push_front(batch);
             return;
@@ -177,13 +178,13 @@ impl Accumulator {
 
     /// The partition's head batch, if any.
     pub fn head(&self, partition: u32) -> Option<&ProducerBatch> {
-        self.queues.get(&partition)?.front()
+        self.queues.get(partition)?.front()
     }
 
     /// True if the partition's head batch may leave now: full, lingered long enough, or a retry
     /// whose backoff has passed (`RecordAccumulator.ready`).
     pub fn head_ready(&self, partition: u32, now: Micros, batch_size: usize, linger_ms: u64) -> bool {
-        self.queues.get(&partition).is_some_and(|q| Self::queue_ready(q, now, batch_size, linger_ms))
+        self.queues.get(partition).is_some_and(|q| Self::queue_ready(q, now, batch_size, linger_ms))
     }
 
     fn queue_ready(queue: &VecDeque<ProducerBatch>, now: Micros, batch_size: usize, linger_ms: u64) -> bool {
@@ -197,7 +198,7 @@ impl Accumulator {
 
     /// Takes the partition's head batch, sealed.
     pub fn pop_head(&mut self, partition: u32) -> Option<ProducerBatch> {
-        let mut b = self.queues.get_mut(&partition)?.pop_front()?;
+        let mut b = self.queues.get_mut(partition)?.pop_front()?;
         b.seal();
         Some(b)
     }
@@ -212,20 +213,20 @@ impl Accumulator {
     /// Partitions with queued batches, into `out` (cleared first; reuses its allocation).
     pub fn partitions_into(&self, out: &mut Vec<u32>) {
         out.clear();
-        out.extend(self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(&p, _)| p));
+        out.extend(self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(p, _)| p));
     }
 
     /// Partitions whose head batch may leave now ([`Accumulator::head_ready`]), into `out` in
     /// partition order (cleared first): one pass instead of a lookup per partition.
     pub fn ready_into(&self, now: Micros, batch_size: usize, linger_ms: u64, out: &mut Vec<u32>) {
         out.clear();
-        out.extend(self.queues.iter().filter(|(_, q)| Self::queue_ready(q, now, batch_size, linger_ms)).map(|(&p, _)| p));
+        out.extend(self.queues.iter().filter(|(_, q)| Self::queue_ready(q, now, batch_size, linger_ms)).map(|(p, _)| p));
     }
 
     /// Every deque in partition order as (partition, batches queued, head ready): the `ready()`
     /// pass's load view for the adaptive partitioner.
     pub fn loads(&self, now: Micros, batch_size: usize, linger_ms: u64) -> impl Iterator<Item = (u32, usize, bool)> + '_ {
-        self.queues.iter().map(move |(&p, q)| (p, q.len(), Self::queue_ready(q, now, batch_size, linger_ms)))
+        self.queues.iter().map(move |(p, q)| (p, q.len(), Self::queue_ready(q, now, batch_size, linger_ms)))
     }
 
     /// True if some partition has a queued batch.
@@ -235,12 +236,12 @@ impl Accumulator {
 
     /// True once the accumulator has created a deque for the partition (Kafka keeps it for good).
     pub fn has_queue(&self, partition: u32) -> bool {
-        self.queues.contains_key(&partition)
+        self.queues.contains(partition)
     }
 
     /// Number of batches queued for a partition (the adaptive partitioner's load signal).
     pub fn queue_len(&self, partition: u32) -> usize {
-        self.queues.get(&partition).map_or(0, |q| q.len())
+        self.queues.get(partition).map_or(0, |q| q.len())
     }
 
     /// The earliest time a head batch becomes ready by lingering or backoff, for the next wake-up.

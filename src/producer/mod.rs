@@ -5,6 +5,7 @@
 //! retries retriable failures after a backoff, re-routing when leadership moves.
 
 pub mod accumulator;
+mod deques;
 pub mod metrics;
 pub mod partitioner;
 mod sender;
@@ -80,9 +81,10 @@ pub struct Producer {
     metadata_sent_at: Micros,
     bootstrap: u32,
     value_buf: Vec<u8>,
-    /// Scratch for the partitioner's list of available partitions (not state: rebuilt per record).
+    /// The partitions with a known leader (the keys of `leaders`), which the partitioner reads for
+    /// every record: cached, as they change only with metadata. Not state: rebuilt when missing.
     #[serde(skip)]
-    available_buf: Vec<u32>,
+    available_cache: Option<Vec<u32>>,
     /// Scratch buffers of the sender's drain (not state: rebuilt per drain).
     #[serde(skip)]
     scratch: sender::DrainScratch,
@@ -156,7 +158,7 @@ impl Producer {
             metadata_sent_at: 0,
             bootstrap: idx - 1,
             value_buf: Vec::new(),
-            available_buf: Vec::new(),
+            available_cache: None,
             scratch: sender::DrainScratch::default(),
             acked: Vec::new(),
             acked_forgotten: 0,
@@ -284,6 +286,7 @@ impl Producer {
     }
 
     fn update_metadata(&mut self, partitions: &[PartitionState]) {
+        self.available_cache = None;
         for s in partitions.iter().filter(|s| s.tp.topic == self.topic) {
             let newer = self.leaders.get(&s.tp.partition).is_none_or(|&(_, e)| s.leader_epoch >= e);
             if newer {
@@ -339,12 +342,9 @@ impl Producer {
         if self.txn.as_ref().is_some_and(|t| t.phase == txn::Phase::Fenced) {
             return false; // a fenced producer can only be closed
         }
-        // Partitions with a known leader, in a buffer kept across records (this runs per record).
-        let mut available = std::mem::take(&mut self.available_buf);
-        available.clear();
-        available.extend(self.leaders.keys().copied());
+        let available = self.available_cache.take().unwrap_or_else(|| self.leaders.keys().copied().collect());
         let wake = self.append_to(key, explicit, &available, out);
-        self.available_buf = available;
+        self.available_cache = Some(available);
         wake
     }
 

@@ -109,18 +109,21 @@ impl<'a> Reader<'a> {
             reason: reason.into(),
         }
     }
+    #[inline]
     fn varint(&mut self, field: &'static str) -> Result<i32, BatchError> {
         let (v, n) = read_varint(self.data.get(self.pos..).unwrap_or_default())
             .map_err(|e| self.fail(field, format!("{e:?} varint")))?;
         self.pos += n;
         Ok(v)
     }
+    #[inline]
     fn varlong(&mut self, field: &'static str) -> Result<i64, BatchError> {
         let (v, n) = read_varlong(self.data.get(self.pos..).unwrap_or_default())
             .map_err(|e| self.fail(field, format!("{e:?} varlong")))?;
         self.pos += n;
         Ok(v)
     }
+    #[inline]
     fn take(&mut self, field: &'static str, len: usize) -> Result<&'a [u8], BatchError> {
         let s = self.data.get(self.pos..self.pos.saturating_add(len));
         let s = s.ok_or_else(|| {
@@ -129,6 +132,7 @@ impl<'a> Reader<'a> {
         self.pos += len;
         Ok(s)
     }
+    #[inline]
     fn nullable(&mut self, field: &'static str) -> Result<Option<&'a [u8]>, BatchError> {
         match self.varint(field)? {
             -1 => Ok(None),
@@ -269,6 +273,13 @@ pub fn decode_records(buf: &[u8]) -> Result<(BatchHeader, Vec<Record>), BatchErr
 /// record parses. An uncompressed batch is checked in place, with no allocation.
 pub fn check_batch_records(buf: &[u8]) -> Result<BatchHeader, BatchError> {
     let h = validate(buf)?;
+    check_validated_records(buf, &h)?;
+    Ok(h)
+}
+
+/// The record pass of [`check_batch_records`] for a batch whose framing and CRC `validate` has
+/// already checked (the leader's append validates first; a second CRC would only repeat it).
+pub fn check_validated_records(buf: &[u8], h: &BatchHeader) -> Result<(), BatchError> {
     let area = &buf[HEADER_SIZE..h.size_in_bytes()];
     if h.compression() == crate::log::compression::Compression::None {
         check_records(area, h.records_count)?;
@@ -276,5 +287,5 @@ pub fn check_batch_records(buf: &[u8]) -> Result<BatchHeader, BatchError> {
         let plain = decompress(h.compression(), area).map_err(|error| BatchError::Compression { at: HEADER_SIZE, error })?;
         check_records(&plain, h.records_count)?;
     }
-    Ok(h)
+    Ok(())
 }
