@@ -9,6 +9,10 @@
 //! and every push and pop of the near timers paid log(n) for them. Entries scheduled the same delay
 //! ahead come due in the order they were pushed, so each such delay gets a lane, a plain queue, and
 //! the heap keeps only the rest. The order out is the same `(time, sequence)` order as before.
+//!
+//! The busiest entry is the next one: a producer's next record is scheduled a few microseconds
+//! ahead, before anything else waiting, and is taken right after. Such an entry waits in `front`,
+//! outside the heap, instead of rising to the heap's top and sinking out again.
 
 use crate::time::Micros;
 use serde::{Deserialize, Serialize};
@@ -34,6 +38,9 @@ pub(super) struct Agenda<T> {
     heap: BinaryHeap<Reverse<(Micros, u64, u32)>>,
     #[serde(default)]
     lanes: Vec<Lane>,
+    /// A key before every key in the heap and the lanes, if one was pushed as such.
+    #[serde(default)]
+    front: Option<(Micros, u64, u32)>,
     slots: Vec<Option<T>>,
     /// Empty slots, reused before the slab grows.
     free: Vec<u32>,
@@ -42,7 +49,7 @@ pub(super) struct Agenda<T> {
 
 impl<T> Default for Agenda<T> {
     fn default() -> Self {
-        Agenda { heap: BinaryHeap::new(), lanes: Vec::new(), slots: Vec::new(), free: Vec::new(), seq: 0 }
+        Agenda { heap: BinaryHeap::new(), lanes: Vec::new(), front: None, slots: Vec::new(), free: Vec::new(), seq: 0 }
     }
 }
 
@@ -61,7 +68,21 @@ impl<T> Agenda<T> {
             }
         };
         let key = (at, self.seq, slot);
-        match self.lane_for(at.saturating_sub(now), at) {
+        match self.front {
+            // Keys only grow in sequence, so a new key goes before the front only by being earlier.
+            Some(front) if key < front => {
+                self.heap.push(Reverse(front));
+                self.front = Some(key);
+            }
+            Some(_) => self.enqueue(now, key),
+            None if self.first_queued().is_none_or(|(first, _)| key < first) => self.front = Some(key),
+            None => self.enqueue(now, key),
+        }
+    }
+
+    /// Puts a key in its lane or the heap.
+    fn enqueue(&mut self, now: Micros, key: (Micros, u64, u32)) {
+        match self.lane_for(key.0.saturating_sub(now), key.0) {
             Some(lane) => self.lanes[lane].keys.push_back(key),
             None => self.heap.push(Reverse(key)),
         }
@@ -89,8 +110,8 @@ impl<T> Agenda<T> {
         Some(i)
     }
 
-    /// The first key: `None` for the heap's top, `Some(lane)` for a lane's head.
-    fn first(&self) -> Option<((Micros, u64, u32), Option<usize>)> {
+    /// The first key outside `front`: `None` for the heap's top, `Some(lane)` for a lane's head.
+    fn first_queued(&self) -> Option<((Micros, u64, u32), Option<usize>)> {
         let mut best = self.heap.peek().map(|&Reverse(k)| (k, None));
         for (i, lane) in self.lanes.iter().enumerate() {
             if let Some(&k) = lane.keys.front() {
@@ -104,19 +125,29 @@ impl<T> Agenda<T> {
 
     /// When the first entry is due.
     pub(super) fn next_at(&self) -> Option<Micros> {
-        self.first().map(|((at, _, _), _)| at)
+        self.front.or_else(|| self.first_queued().map(|(k, _)| k)).map(|(at, _, _)| at)
     }
 
     /// Takes the first entry if it is due at or before `until`.
     pub(super) fn pop_due(&mut self, until: Micros) -> Option<(Micros, T)> {
-        let ((at, _, slot), from) = self.first()?;
-        if at > until {
-            return None;
-        }
-        match from {
-            None => drop(self.heap.pop()),
-            Some(lane) => drop(self.lanes[lane].keys.pop_front()),
-        }
+        let (at, slot) = match self.front {
+            Some((at, _, _)) if at > until => return None,
+            Some((at, _, slot)) => {
+                self.front = None;
+                (at, slot)
+            }
+            None => {
+                let ((at, _, slot), from) = self.first_queued()?;
+                if at > until {
+                    return None;
+                }
+                match from {
+                    None => drop(self.heap.pop()),
+                    Some(lane) => drop(self.lanes[lane].keys.pop_front()),
+                }
+                (at, slot)
+            }
+        };
         self.free.push(slot);
         let item = self.slots[slot as usize].take()?;
         Some((at, item))
@@ -125,7 +156,7 @@ impl<T> Agenda<T> {
     /// Entries waiting.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.heap.len() + self.lanes.iter().map(|l| l.keys.len()).sum::<usize>()
+        self.heap.len() + self.lanes.iter().map(|l| l.keys.len()).sum::<usize>() + usize::from(self.front.is_some())
     }
 }
 
