@@ -3,7 +3,7 @@
 //!
 //! Data flows one way: UI command → engine → events → view state → render.
 
-use crate::components::clients::{Consumers, Producers};
+use crate::components::clients::{leader_hws, Consumers, Producers};
 use crate::components::cluster::{Cluster, ClusterFrame};
 use crate::components::flights::Flights;
 use crate::components::help::HelpOverlay;
@@ -345,8 +345,8 @@ pub fn app() -> Html {
                             on_menu={on_menu.clone()} {on_inspect} />
                     </svg>
                     <svg class="layer clients" viewBox={view_box.clone()} preserveAspectRatio={ASPECT}>
-                        <Producers producers={state.producers.clone()} partitions={state.partitions.clone()} />
-                        <Consumers consumers={state.consumers.clone()} partitions={state.partitions.clone()} down={state.consumers_down.clone()} on_menu={on_menu.clone()} />
+                        <Producers producers={state.producers.clone()} partitions={state.partitions.keys().cloned().collect::<Vec<_>>()} />
+                        <Consumers consumers={state.consumers.clone()} partitions={leader_hws(&state.partitions)} down={state.consumers_down.clone()} on_menu={on_menu.clone()} />
                     </svg>
                     <svg class="layer flights" viewBox={view_box.clone()} preserveAspectRatio={ASPECT}>
                         <Flights flights={state.flights.clone()} brokers={brokers.clone()} now_us={state.now_us} speed={d.speed}

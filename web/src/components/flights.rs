@@ -8,6 +8,7 @@
 
 use crate::layout::{flight_point, message_style, LANE_PRODUCE_Y, PRODUCER_X, SIDE_W};
 use crate::view_model::{Flight, MAX_FLIGHTS};
+use kafkascope::event::MessageKind;
 use kafkascope::ids::BrokerId;
 use std::collections::{BTreeMap, VecDeque};
 use yew::prelude::*;
@@ -26,25 +27,33 @@ pub struct Slots {
     owner: Vec<Option<(u64, bool)>>,
     /// Free shapes in the order they are handed out.
     free: VecDeque<usize>,
+    /// The kind of message each shape drew last: a shape handed to a message of the same kind keeps
+    /// its label, colour and width, and only moves.
+    kind: Vec<Option<MessageKind>>,
+    /// Free shapes a dropped message left: they rest at the back of `free` until their turn comes.
+    resting: Vec<bool>,
 }
 
 impl Default for Slots {
     fn default() -> Self {
-        Slots { owner: vec![None; SLOTS], free: (0..SLOTS).collect() }
+        Slots { owner: vec![None; SLOTS], free: (0..SLOTS).collect(), kind: vec![None; SLOTS], resting: vec![false; SLOTS] }
     }
 }
 
 impl Slots {
     /// Gives every message of `msgs` (ascending ids) a shape: the one it had, else a free one; frees
     /// the shapes of messages no longer drawn. A shape freed by an arrived message is handed out first
-    /// (it changes only its position and label, not its class); one freed by a dropped message goes
-    /// last, so it is hidden for a while before it is reused. Returns each shape's message. Messages
+    /// (it changes only its position and label, not its class), the first such shape that last drew
+    /// the same kind of message if there is one (then its label and colour stay too); one freed by a
+    /// dropped message goes last, so it is hidden for a while before it is reused. Returns each
+    /// shape's message. Messages
     /// beyond the pool (never more than [`MAX_FLIGHTS`] are drawn) are left out.
     pub fn assign(&mut self, msgs: &BTreeMap<u64, Flight>) -> Vec<Option<u64>> {
         for (slot, owner) in self.owner.iter_mut().enumerate() {
             match *owner {
                 Some((m, dropped)) if !msgs.contains_key(&m) => {
                     *owner = None;
+                    self.resting[slot] = dropped;
                     if dropped {
                         self.free.push_back(slot);
                     } else {
@@ -57,8 +66,11 @@ impl Slots {
         }
         let drawn: std::collections::BTreeSet<u64> = self.owner.iter().flatten().map(|o| o.0).collect();
         for (msg, f) in msgs.iter().filter(|(m, _)| !drawn.contains(m)) {
-            let Some(slot) = self.free.pop_front() else { break };
+            let same = self.free.iter().position(|&s| !self.resting[s] && self.kind[s] == Some(f.kind));
+            let Some(slot) = same.and_then(|i| self.free.remove(i)).or_else(|| self.free.pop_front()) else { break };
             self.owner[slot] = Some((*msg, f.dropped_us.is_some()));
+            self.kind[slot] = Some(f.kind);
+            self.resting[slot] = false;
         }
         self.owner.iter().map(|o| o.map(|o| o.0)).collect()
     }
@@ -143,7 +155,6 @@ pub fn flights(p: &FlightsProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kafkascope::event::MessageKind;
     use kafkascope::ids::NodeId;
 
     fn flights(ids: impl IntoIterator<Item = u64>) -> BTreeMap<u64, Flight> {
@@ -176,6 +187,39 @@ mod tests {
         assert_eq!(slot_of(&after, 1_000), slot_of(&before, 0), "message 0 arrived: its shape is reused at once");
         assert_ne!(slot_of(&after, 1_001), slot_of(&before, 1), "message 1 was dropped: its shape rests");
         assert!(after.iter().all(|o| *o != Some(0) && *o != Some(1)));
+    }
+
+    #[test]
+    fn a_new_message_takes_a_free_shape_of_its_own_kind_if_there_is_one() {
+        let kind = |mut f: BTreeMap<u64, Flight>, k| { f.values_mut().for_each(|f| f.kind = k); f };
+        let mut s = Slots::default();
+        let mut live = flights(0..4);
+        live.extend(kind(flights([0]), MessageKind::Produce));
+        let before = s.assign(&live);
+        let slot_of = |owners: &[Option<u64>], m| owners.iter().position(|o| *o == Some(m));
+        live.remove(&0);
+        live.remove(&1);
+        // Both shapes are free, the Fetch's first in line; a new Produce takes the one the Produce left.
+        live.extend(kind(flights([10]), MessageKind::Produce));
+        let after = s.assign(&live);
+        assert_eq!(slot_of(&after, 10), slot_of(&before, 0));
+        // With no free shape of its kind, a message takes the first free one.
+        live.extend(kind(flights([11]), MessageKind::Metadata));
+        let last = s.assign(&live);
+        assert_eq!(slot_of(&last, 11), slot_of(&before, 1));
+    }
+
+    #[test]
+    fn a_dropped_messages_shape_rests_even_for_its_own_kind() {
+        let mut s = Slots::default();
+        let mut live = flights(0..2);
+        live.get_mut(&0).unwrap().dropped_us = Some(1);
+        let before = s.assign(&live);
+        let slot_of = |owners: &[Option<u64>], m| owners.iter().position(|o| *o == Some(m));
+        live.remove(&0);
+        live.extend(flights([5]));
+        let after = s.assign(&live);
+        assert_ne!(slot_of(&after, 5), slot_of(&before, 0), "the dropped Fetch's shape rests");
     }
 
     #[test]
