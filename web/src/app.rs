@@ -3,8 +3,8 @@
 //!
 //! Data flows one way: UI command → engine → events → view state → render.
 
-use crate::components::clients::{Consumers, Producers};
-use crate::components::cluster::Cluster;
+use crate::components::clients::{leader_hws, Consumers, Producers};
+use crate::components::cluster::{Cluster, ClusterFrame};
 use crate::components::flights::Flights;
 use crate::components::help::HelpOverlay;
 use crate::components::inspector::InspectorProps;
@@ -30,6 +30,9 @@ use yew::prelude::*;
 
 /// The driver slot: a running simulation, or why it could not be built.
 type DriverSlot = Rc<RefCell<Result<Driver, String>>>;
+
+/// How every layer of the scene fits its viewBox into the stage (the same for all, so they line up).
+const ASPECT: &str = "xMidYMin meet";
 
 /// Wall time (ms) between two refreshes of the inspector while time runs.
 const INSPECT_EVERY_MS: f64 = 500.0;
@@ -306,6 +309,7 @@ pub fn app() -> Html {
     let on_lang = { let lang = lang.clone(); Callback::from(move |()| lang.set(lang.other())) };
     let on_help = { let help = help.clone(); Callback::from(move |()| help.set(!*help)) };
     let on_panel = { let panel = panel.clone(); Callback::from(move |t: Option<Tab>| panel.set(t)) };
+    let view_box = AttrValue::from(format!("0 0 {SCENE_W} {SCENE_H}"));
     html! {
         <ContextProvider<Lang> context={*lang}>
         <div class={classes!("app", presenter.then_some("presenter"))} lang={lang.tag()} data-testid="app">
@@ -316,26 +320,39 @@ pub fn app() -> Html {
             { lessons.picker }
             { lessons.narration }
             <div class="stage">
-                <svg class="scene" viewBox={format!("0 0 {SCENE_W} {SCENE_H}")} preserveAspectRatio="xMidYMin meet"
-                    role="img" aria-label="Producers, the Kafka cluster and consumers">
-                    <defs>
-                        { for HATCH_IDS.iter().zip(OKABE_ITO).map(|(id, colour)| html! {
-                            // An uncommitted cell: its epoch's colour under white stripes (layout::epoch_hatch).
-                            <pattern key={*id} id={*id} width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                                <rect width="5" height="5" fill={colour} />
-                                <rect width="5" height="5" fill="rgba(255,255,255,0.55)" />
-                                <line x1="0" y1="0" x2="0" y2="5" stroke="#333" stroke-width="1.6" />
-                            </pattern>
-                        }) }
-                    </defs>
-                    <Cluster brokers={state.brokers.clone()} partitions={state.partitions.clone()} controller={state.controller} {on_broker}
-                        notable={state.notable.iter().cloned().collect::<Vec<_>>()} hidden_topics={state.hidden_topics.clone()}
-                        on_menu={on_menu.clone()} {on_inspect} />
-                    <Producers producers={state.producers.clone()} partitions={state.partitions.clone()} />
-                    <Consumers consumers={state.consumers.clone()} partitions={state.partitions.clone()} down={state.consumers_down.clone()} on_menu={on_menu.clone()} />
-                    <Flights flights={state.flights.clone()} brokers={brokers.clone()} now_us={state.now_us} speed={d.speed}
-                        messages_sent={state.messages_sent} flight_min_us={state.flight_min_us} />
-                </svg>
+                // The scene is four root SVGs stacked on one viewBox, each its own paint layer, so that a
+                // change in one (strips every frame, messages by transform, client counters) does not make
+                // Blink re-lay out and re-record the others: the controller row, lanes and event log; the
+                // broker columns with their strips (the hatch patterns with them); the client panels; the
+                // messages in flight. Their roots let clicks through (kafkascope.css, `.scene > svg`).
+                <div class="scene" role="img" aria-label="Producers, the Kafka cluster and consumers">
+                    <svg class="layer frame" viewBox={view_box.clone()} preserveAspectRatio={ASPECT}>
+                        <ClusterFrame partitions={state.partitions.len()} controller={state.controller}
+                            notable={state.notable.iter().cloned().collect::<Vec<_>>()} hidden_topics={state.hidden_topics.clone()} />
+                    </svg>
+                    <svg class="layer brokers" viewBox={view_box.clone()} preserveAspectRatio={ASPECT}>
+                        <defs>
+                            { for HATCH_IDS.iter().zip(OKABE_ITO).map(|(id, colour)| html! {
+                                // An uncommitted cell: its epoch's colour under white stripes (layout::epoch_hatch).
+                                <pattern key={*id} id={*id} width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                                    <rect width="5" height="5" fill={colour} />
+                                    <rect width="5" height="5" fill="rgba(255,255,255,0.55)" />
+                                    <line x1="0" y1="0" x2="0" y2="5" stroke="#333" stroke-width="1.6" />
+                                </pattern>
+                            }) }
+                        </defs>
+                        <Cluster brokers={state.brokers.clone()} partitions={state.partitions.clone()} {on_broker}
+                            on_menu={on_menu.clone()} {on_inspect} />
+                    </svg>
+                    <svg class="layer clients" viewBox={view_box.clone()} preserveAspectRatio={ASPECT}>
+                        <Producers producers={state.producers.clone()} partitions={state.partitions.keys().cloned().collect::<Vec<_>>()} />
+                        <Consumers consumers={state.consumers.clone()} partitions={leader_hws(&state.partitions)} down={state.consumers_down.clone()} on_menu={on_menu.clone()} />
+                    </svg>
+                    <svg class="layer flights" viewBox={view_box.clone()} preserveAspectRatio={ASPECT}>
+                        <Flights flights={state.flights.clone()} brokers={brokers.clone()} now_us={state.now_us} speed={d.speed}
+                            messages_sent={state.messages_sent} flight_min_us={state.flight_min_us} />
+                    </svg>
+                </div>
                 if let Some(tab) = *panel {
                     <SidePanel {tab} on_tab={on_panel.reform(Some)} on_close={on_panel.reform(|()| None)}
                         inspector={InspectorProps { data: inspection, selected: selection.is_some(), on_segment, on_lookup, on_download }}

@@ -20,8 +20,8 @@ const MAX_CARS: usize = 5;
 pub struct ProducersProps {
     /// Producers by index.
     pub producers: BTreeMap<ProducerIdx, ProducerView>,
-    /// Partitions, for the row order.
-    pub partitions: BTreeMap<PartKey, PartitionView>,
+    /// Partitions, in row order (not their whole views, which would be cloned and compared every frame).
+    pub partitions: Vec<PartKey>,
 }
 
 /// Draws each producer's accumulator: the open batch and the batches in flight, per partition.
@@ -31,7 +31,7 @@ pub fn producers(p: &ProducersProps) -> Html {
     let mut y = COLUMN_Y;
     let panels = p.producers.iter().map(|(idx, prod)| {
         let top = y;
-        let rows = p.partitions.keys().enumerate().map(|(r, key)| {
+        let rows = p.partitions.iter().enumerate().map(|(r, key)| {
             let ry = top + 40.0 + r as f64 * ROW_H;
             let open = prod.open.contains_key(key);
             let cars: Vec<_> = prod.in_flight.values().filter(|(k, _)| k == key).collect();
@@ -77,13 +77,20 @@ pub fn producers(p: &ProducersProps) -> Html {
     html! { <g class="producers">{ for panels }</g> }
 }
 
+/// Each partition's leader high watermark, as [`ConsumersProps::partitions`] takes it.
+pub fn leader_hws(partitions: &BTreeMap<PartKey, PartitionView>) -> BTreeMap<PartKey, Option<i64>> {
+    partitions.iter().map(|(k, part)| (k.clone(), part.leader.and_then(|l| part.logs.get(&l)).map(|l| l.hw))).collect()
+}
+
 /// Properties of [`Consumers`].
 #[derive(Properties, PartialEq, Clone)]
 pub struct ConsumersProps {
     /// Consumers by index.
     pub consumers: BTreeMap<ConsumerIdx, ConsumerView>,
-    /// Partitions, for the row order and the leader's high watermark.
-    pub partitions: BTreeMap<PartKey, PartitionView>,
+    /// Partitions in row order, each with its leader's high watermark (`None` without a leader or
+    /// its log): only what a consumer row draws, not the partitions' whole views (cloned and compared
+    /// every frame otherwise).
+    pub partitions: BTreeMap<PartKey, Option<i64>>,
     /// Consumers whose process was killed.
     pub down: std::collections::BTreeSet<ConsumerIdx>,
     /// Opens the fault menu for a consumer at client coordinates.
@@ -97,11 +104,11 @@ pub fn consumers(p: &ConsumersProps) -> Html {
     let mut y = COLUMN_Y;
     let panels = p.consumers.iter().map(|(idx, c)| {
         let top = y;
-        let rows = p.partitions.iter().enumerate().map(|(r, (key, part))| {
+        let rows = p.partitions.iter().enumerate().map(|(r, (key, leader_hw))| {
             let ry = top + 40.0 + r as f64 * ROW_H;
             let owned = c.assigned.as_ref().is_none_or(|a| a.contains(key));
             let pos = c.position.get(key).copied().filter(|_| owned);
-            let hw = part.leader.and_then(|l| part.logs.get(&l)).map(|l| l.hw).or_else(|| c.seen_hw.get(key).copied()).unwrap_or(0);
+            let hw = leader_hw.or_else(|| c.seen_hw.get(key).copied()).unwrap_or(0);
             let lag = pos.map(|p| (hw - p).max(0));
             let frac = match pos { Some(p) if hw > 0 => (p as f64 / hw as f64).clamp(0.0, 1.0), _ => 0.0 };
             html! {

@@ -1,5 +1,10 @@
 //! The cluster: a thin controller row, the traffic lanes, and one column per broker holding a replica
 //! strip for every partition it hosts. Clicking a broker asks to crash or restart it.
+//!
+//! Drawn as two parts in two of the scene's stacked SVGs (see `app.rs`): [`ClusterFrame`] (the
+//! controller row, the lanes and the event log, which change rarely) and [`Cluster`] (the broker
+//! columns and their strips, which change every frame), so that Blink does not re-lay out and
+//! re-record the frame's paint when only a strip moved.
 
 use crate::components::replica_row::ReplicaRow;
 use crate::i18n::{tr, Lang};
@@ -17,14 +22,8 @@ pub struct ClusterProps {
     pub brokers: BTreeMap<BrokerId, BrokerView>,
     /// Partitions by topic and number.
     pub partitions: BTreeMap<PartKey, PartitionView>,
-    /// Active controller and its epoch.
-    pub controller: Option<(NodeId, u32)>,
     /// Called with a broker's id when it is clicked.
     pub on_broker: Callback<BrokerId>,
-    /// Latest notable events (virtual µs, line), newest last.
-    pub notable: Vec<(u64, String)>,
-    /// Internal topics not drawn, with their partition counts.
-    pub hidden_topics: BTreeMap<String, usize>,
     /// Opens the fault menu for a broker at client coordinates.
     pub on_menu: Callback<(MenuTarget, f64, f64)>,
     /// Opens the inspector on a replica (broker, partition), and on one of its records if a cell was clicked.
@@ -45,20 +44,18 @@ pub fn menu_key(e: &KeyboardEvent, target: MenuTarget, cb: &Callback<(MenuTarget
     false
 }
 
-/// Draws the controller row, lanes and broker columns.
+/// Height of one partition row in a broker column, for `partitions` drawn partitions.
+fn row_height(partitions: usize) -> f64 {
+    ((SCENE_H - COLUMN_Y - HEADER_H - 12.0) / partitions.max(1) as f64).min(104.0)
+}
+
+/// Draws the broker columns and their replica strips.
 #[function_component(Cluster)]
 pub fn cluster(p: &ClusterProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let ids: Vec<BrokerId> = p.brokers.keys().copied().collect();
-    let controller = match p.controller {
-        Some((node, epoch)) => format!("{}: {node} · epoch {epoch}", tr(lang, "controller")),
-        None => format!("{}: {}", tr(lang, "controller"), tr(lang, "controller.electing")),
-    };
-    let hidden: Vec<String> = p.hidden_topics.iter().map(|(t, n)| format!("{t} ({n} partitions)")).collect();
-    let controller = if hidden.is_empty() { controller } else { format!("{controller} · {}: {}", tr(lang, "controller.hidden"), hidden.join(", ")) };
     let rows = p.partitions.len().max(1) as f64;
-    let row_h = ((SCENE_H - COLUMN_Y - HEADER_H - 12.0) / rows).min(104.0);
-    let log_y = COLUMN_Y + HEADER_H + rows * row_h + 22.0;
+    let row_h = row_height(p.partitions.len());
     let columns = ids.iter().enumerate().map(|(i, id)| {
         let b = p.brokers.get(id).cloned().unwrap_or_default();
         let (x, w) = broker_column(i, ids.len());
@@ -115,9 +112,36 @@ pub fn cluster(p: &ClusterProps) -> Html {
             </g>
         }
     });
+    html! { <g class="cluster">{ for columns }</g> }
+}
+
+/// Properties of [`ClusterFrame`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct ClusterFrameProps {
+    /// Partitions drawn (the broker columns' height, so where the event log starts).
+    pub partitions: usize,
+    /// Active controller and its epoch.
+    pub controller: Option<(NodeId, u32)>,
+    /// Latest notable events (virtual µs, line), newest last.
+    pub notable: Vec<(u64, String)>,
+    /// Internal topics not drawn, with their partition counts.
+    pub hidden_topics: BTreeMap<String, usize>,
+}
+
+/// Draws the controller row, the lanes and the event log under the broker columns.
+#[function_component(ClusterFrame)]
+pub fn cluster_frame(p: &ClusterFrameProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let controller = match p.controller {
+        Some((node, epoch)) => format!("{}: {node} · epoch {epoch}", tr(lang, "controller")),
+        None => format!("{}: {}", tr(lang, "controller"), tr(lang, "controller.electing")),
+    };
+    let hidden: Vec<String> = p.hidden_topics.iter().map(|(t, n)| format!("{t} ({n} partitions)")).collect();
+    let controller = if hidden.is_empty() { controller } else { format!("{controller} · {}: {}", tr(lang, "controller.hidden"), hidden.join(", ")) };
+    let log_y = COLUMN_Y + HEADER_H + p.partitions.max(1) as f64 * row_height(p.partitions) + 22.0;
     let lanes = [(LANE_PRODUCE_Y, "produce"), (LANE_REPLICA_Y, "replicate"), (LANE_CONSUME_Y, "fetch")];
     html! {
-        <g class="cluster">
+        <g class="cluster-frame">
             <rect class="controller-row" x={CLUSTER_X0.to_string()} y="8" width={(CLUSTER_X1 - CLUSTER_X0).to_string()} height="26" rx="6" />
             <text class="controller-label" x={(CLUSTER_X0 + 12.0).to_string()} y="26">{ controller }</text>
             { for lanes.iter().map(|(y, name)| {
@@ -133,7 +157,6 @@ pub fn cluster(p: &ClusterProps) -> Html {
                     </g>
                 }
             }) }
-            { for columns }
             if log_y + 40.0 < SCENE_H {
                 <g class="event-log" data-testid="event-log">
                     <rect class="panel" x={CLUSTER_X0.to_string()} y={format!("{log_y:.1}")} width={(CLUSTER_X1 - CLUSTER_X0).to_string()}

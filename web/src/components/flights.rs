@@ -8,7 +8,8 @@
 
 use crate::layout::{flight_point, message_style, LANE_PRODUCE_Y, PRODUCER_X, SIDE_W};
 use crate::view_model::{Flight, MAX_FLIGHTS};
-use kafkascope::ids::BrokerId;
+use kafkascope::event::MessageKind;
+use kafkascope::ids::{BrokerId, NodeId};
 use std::collections::{BTreeMap, VecDeque};
 use yew::prelude::*;
 
@@ -26,25 +27,35 @@ pub struct Slots {
     owner: Vec<Option<(u64, bool)>>,
     /// Free shapes in the order they are handed out.
     free: VecDeque<usize>,
+    /// The kind, sender and receiver of the message each shape drew last: a shape handed to a
+    /// message of the same kind keeps its label, colour and width, one of the same route its title too,
+    /// and only moves.
+    kind: Vec<Option<(MessageKind, NodeId, NodeId)>>,
+    /// Free shapes a dropped message left: they rest at the back of `free` until their turn comes.
+    resting: Vec<bool>,
 }
 
 impl Default for Slots {
     fn default() -> Self {
-        Slots { owner: vec![None; SLOTS], free: (0..SLOTS).collect() }
+        Slots { owner: vec![None; SLOTS], free: (0..SLOTS).collect(), kind: vec![None; SLOTS], resting: vec![false; SLOTS] }
     }
 }
 
 impl Slots {
     /// Gives every message of `msgs` (ascending ids) a shape: the one it had, else a free one; frees
     /// the shapes of messages no longer drawn. A shape freed by an arrived message is handed out first
-    /// (it changes only its position and label, not its class); one freed by a dropped message goes
-    /// last, so it is hidden for a while before it is reused. Returns each shape's message. Messages
+    /// (it changes only its position and label, not its class), the first such shape that last drew
+    /// the same route (kind, sender, receiver) if there is one, else the same kind (then its title, or
+    /// its label and colour, stay too); one freed by a
+    /// dropped message goes last, so it is hidden for a while before it is reused. Returns each
+    /// shape's message. Messages
     /// beyond the pool (never more than [`MAX_FLIGHTS`] are drawn) are left out.
     pub fn assign(&mut self, msgs: &BTreeMap<u64, Flight>) -> Vec<Option<u64>> {
         for (slot, owner) in self.owner.iter_mut().enumerate() {
             match *owner {
                 Some((m, dropped)) if !msgs.contains_key(&m) => {
                     *owner = None;
+                    self.resting[slot] = dropped;
                     if dropped {
                         self.free.push_back(slot);
                     } else {
@@ -57,8 +68,15 @@ impl Slots {
         }
         let drawn: std::collections::BTreeSet<u64> = self.owner.iter().flatten().map(|o| o.0).collect();
         for (msg, f) in msgs.iter().filter(|(m, _)| !drawn.contains(m)) {
-            let Some(slot) = self.free.pop_front() else { break };
+            let route = (f.kind, f.from, f.to);
+            let like = |same: &dyn Fn(&(MessageKind, NodeId, NodeId)) -> bool| {
+                self.free.iter().position(|&s| !self.resting[s] && self.kind[s].as_ref().is_some_and(same))
+            };
+            let pick = like(&|k| *k == route).or_else(|| like(&|k| k.0 == f.kind));
+            let Some(slot) = pick.and_then(|i| self.free.remove(i)).or_else(|| self.free.pop_front()) else { break };
             self.owner[slot] = Some((*msg, f.dropped_us.is_some()));
+            self.kind[slot] = Some(route);
+            self.resting[slot] = false;
         }
         self.owner.iter().map(|o| o.map(|o| o.0)).collect()
     }
@@ -143,8 +161,6 @@ pub fn flights(p: &FlightsProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kafkascope::event::MessageKind;
-    use kafkascope::ids::NodeId;
 
     fn flights(ids: impl IntoIterator<Item = u64>) -> BTreeMap<u64, Flight> {
         let f = |msg| Flight { msg, from: NodeId::Broker(1), to: NodeId::Broker(2), kind: MessageKind::Fetch, sent_us: 0, arrive_us: 1, dropped_us: None };
@@ -176,6 +192,55 @@ mod tests {
         assert_eq!(slot_of(&after, 1_000), slot_of(&before, 0), "message 0 arrived: its shape is reused at once");
         assert_ne!(slot_of(&after, 1_001), slot_of(&before, 1), "message 1 was dropped: its shape rests");
         assert!(after.iter().all(|o| *o != Some(0) && *o != Some(1)));
+    }
+
+    #[test]
+    fn a_new_message_takes_a_free_shape_of_its_own_kind_if_there_is_one() {
+        let kind = |mut f: BTreeMap<u64, Flight>, k| { f.values_mut().for_each(|f| f.kind = k); f };
+        let mut s = Slots::default();
+        let mut live = flights(0..4);
+        live.extend(kind(flights([0]), MessageKind::Produce));
+        let before = s.assign(&live);
+        let slot_of = |owners: &[Option<u64>], m| owners.iter().position(|o| *o == Some(m));
+        live.remove(&0);
+        live.remove(&1);
+        // Both shapes are free, the Fetch's first in line; a new Produce takes the one the Produce left.
+        live.extend(kind(flights([10]), MessageKind::Produce));
+        let after = s.assign(&live);
+        assert_eq!(slot_of(&after, 10), slot_of(&before, 0));
+        // With no free shape of its kind, a message takes the first free one.
+        live.extend(kind(flights([11]), MessageKind::Metadata));
+        let last = s.assign(&live);
+        assert_eq!(slot_of(&last, 11), slot_of(&before, 1));
+    }
+
+    #[test]
+    fn a_new_message_prefers_a_free_shape_of_its_own_route() {
+        let to = |mut f: BTreeMap<u64, Flight>, b| { f.values_mut().for_each(|f| f.to = NodeId::Broker(b)); f };
+        let mut s = Slots::default();
+        let mut live = flights(0..3);
+        live.extend(to(flights([0]), 3));
+        let before = s.assign(&live);
+        let slot_of = |owners: &[Option<u64>], m| owners.iter().position(|o| *o == Some(m));
+        live.remove(&0);
+        live.remove(&1);
+        // Two free Fetch shapes, the one to broker 2 first in line; a Fetch to broker 3 takes the other.
+        live.extend(to(flights([10]), 3));
+        let after = s.assign(&live);
+        assert_eq!(slot_of(&after, 10), slot_of(&before, 0));
+    }
+
+    #[test]
+    fn a_dropped_messages_shape_rests_even_for_its_own_kind() {
+        let mut s = Slots::default();
+        let mut live = flights(0..2);
+        live.get_mut(&0).unwrap().dropped_us = Some(1);
+        let before = s.assign(&live);
+        let slot_of = |owners: &[Option<u64>], m| owners.iter().position(|o| *o == Some(m));
+        live.remove(&0);
+        live.extend(flights([5]));
+        let after = s.assign(&live);
+        assert_ne!(slot_of(&after, 5), slot_of(&before, 0), "the dropped Fetch's shape rests");
     }
 
     #[test]
