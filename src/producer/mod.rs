@@ -85,6 +85,12 @@ pub struct Producer {
     /// every record: cached, as they change only with metadata. Not state: rebuilt when missing.
     #[serde(skip)]
     available_cache: Option<Vec<u32>>,
+    /// Requests in flight per broker, recounted from `in_flight` when asked after it changed
+    /// (`busy_fresh` false; a restored snapshot starts so). Not state.
+    #[serde(skip)]
+    busy: Vec<(BrokerId, usize)>,
+    #[serde(skip)]
+    busy_fresh: bool,
     /// Scratch buffers of the sender's drain (not state: rebuilt per drain).
     #[serde(skip)]
     scratch: sender::DrainScratch,
@@ -159,6 +165,8 @@ impl Producer {
             bootstrap: idx - 1,
             value_buf: Vec::new(),
             available_cache: None,
+            busy: Vec::new(),
+            busy_fresh: false,
             scratch: sender::DrainScratch::default(),
             acked: Vec::new(),
             acked_forgotten: 0,

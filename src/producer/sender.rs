@@ -25,8 +25,6 @@ pub(super) struct DrainScratch {
     /// timeout): `set_queue_sizes` is a pure function of these, so an unchanged table is skipped.
     applied: Vec<PartitionQueue>,
     applied_params: Option<(u32, bool, i64)>,
-    /// Requests in flight per broker, counted once per drain.
-    busy: Vec<(BrokerId, usize)>,
     /// The requests being put together: (leader, bytes so far, batches).
     requests: Vec<(BrokerId, usize, Vec<ProducerBatch>)>,
 }
@@ -59,14 +57,6 @@ impl Producer {
         let mut per_broker = std::mem::take(&mut self.scratch.requests);
         per_broker.clear();
         let mut missing_leader = false;
-        let mut busy_by = std::mem::take(&mut self.scratch.busy);
-        busy_by.clear();
-        for f in self.in_flight.values() {
-            match busy_by.iter_mut().find(|(b, _)| *b == f.broker) {
-                Some((_, n)) => *n += 1,
-                None => busy_by.push((f.broker, 1)),
-            }
-        }
         // The partitions to look at, in a buffer kept across drains (the sender drains per record).
         let mut partitions = std::mem::take(&mut self.scratch.partitions);
         // Readiness is read for all partitions first: a pass only changes the partition it is on.
@@ -79,8 +69,7 @@ impl Producer {
                 missing_leader = true;
                 continue;
             };
-            let busy = busy_by.iter().find(|(b, _)| *b == leader).map_or(0, |&(_, n)| n);
-            if busy >= self.settings.max_in_flight {
+            if self.in_flight_to(leader) >= self.settings.max_in_flight {
                 continue;
             }
             // Idempotence: a retried batch waits until nothing of its partition is in flight, so
@@ -111,7 +100,6 @@ impl Producer {
             per_broker[at].2.push(batch);
         }
         self.scratch.partitions = partitions;
-        self.scratch.busy = busy_by;
         crate::order::sort_by_key(&mut per_broker, |(b, _, _)| *b);
         for (broker, _, batches) in per_broker.drain(..) {
             if !batches.is_empty() {
@@ -134,15 +122,31 @@ impl Producer {
     /// has `max.in.flight.requests.per.connection` requests out. Everything else that could let a
     /// batch leave (an answer, new metadata, a batch lingering out, a backoff ending, a new batch)
     /// drains on its own, so skipping this wake-up saves the work and changes nothing else.
-    pub(super) fn wake_would_idle(&self, partition: u32) -> bool {
+    pub(super) fn wake_would_idle(&mut self, partition: u32) -> bool {
         let plain = self.txn.is_none() && !(self.settings.idempotence && self.idem.producer_id < 0);
         // The adaptive table reads the leaders' waiting time only with an availability timeout.
         if !plain || self.drain_deferred || self.settings.availability_timeout_ms > 0 {
             return false;
         }
         let Some(&(leader, _)) = self.leaders.get(&partition) else { return false };
-        self.accumulator.queue_len(partition) > 1
-            && self.in_flight.values().filter(|f| f.broker == leader).count() >= self.settings.max_in_flight
+        self.accumulator.queue_len(partition) > 1 && self.in_flight_to(leader) >= self.settings.max_in_flight
+    }
+
+    /// Requests in flight to `broker`, from counts kept until `in_flight` next changes: the sender
+    /// asks for every record, and walking every request each time showed in the profile.
+    fn in_flight_to(&mut self, broker: BrokerId) -> usize {
+        if !self.busy_fresh {
+            // Recounted in place: the buffer is kept, so a request in or out allocates nothing.
+            self.busy.clear();
+            for f in self.in_flight.values() {
+                match self.busy.iter_mut().find(|(b, _)| *b == f.broker) {
+                    Some((_, n)) => *n += 1,
+                    None => self.busy.push((f.broker, 1)),
+                }
+            }
+            self.busy_fresh = true;
+        }
+        self.busy.iter().find(|(b, _)| *b == broker).map_or(0, |&(_, n)| n)
     }
 
     /// True if a request carrying a batch of `partition` awaits its answer.
@@ -258,11 +262,13 @@ impl Producer {
             return;
         }
         self.in_flight.insert(correlation, InFlight { broker, batches });
+        self.busy_fresh = false;
         out.timer(out.now + timeout_us, TimerKind::Producer(ProducerTimer::RequestTimeout { correlation }));
     }
 
     pub(super) fn handle_response(&mut self, correlation: u64, results: Vec<ProduceResult>, out: &mut Out) {
         let Some(flight) = self.in_flight.remove(&correlation) else { return };
+        self.busy_fresh = false;
         let mut refresh = false;
         for batch in flight.batches {
             let result = results.iter().find(|r| r.batch_id == batch.id);
@@ -289,6 +295,7 @@ impl Producer {
 
     pub(super) fn request_timed_out(&mut self, correlation: u64, out: &mut Out) {
         let Some(flight) = self.in_flight.remove(&correlation) else { return };
+        self.busy_fresh = false;
         for batch in flight.batches {
             self.fail_or_retry(batch, ErrorCode::RequestTimedOut, out);
         }
