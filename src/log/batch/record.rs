@@ -109,21 +109,21 @@ impl<'a> Reader<'a> {
             reason: reason.into(),
         }
     }
-    #[inline]
+    #[inline(always)]
     fn varint(&mut self, field: &'static str) -> Result<i32, BatchError> {
         let (v, n) = read_varint(self.data.get(self.pos..).unwrap_or_default())
             .map_err(|e| self.fail(field, format!("{e:?} varint")))?;
         self.pos += n;
         Ok(v)
     }
-    #[inline]
+    #[inline(always)]
     fn varlong(&mut self, field: &'static str) -> Result<i64, BatchError> {
         let (v, n) = read_varlong(self.data.get(self.pos..).unwrap_or_default())
             .map_err(|e| self.fail(field, format!("{e:?} varlong")))?;
         self.pos += n;
         Ok(v)
     }
-    #[inline]
+    #[inline(always)]
     fn take(&mut self, field: &'static str, len: usize) -> Result<&'a [u8], BatchError> {
         let s = self.data.get(self.pos..self.pos.saturating_add(len));
         let s = s.ok_or_else(|| {
@@ -132,7 +132,7 @@ impl<'a> Reader<'a> {
         self.pos += len;
         Ok(s)
     }
-    #[inline]
+    #[inline(always)]
     fn nullable(&mut self, field: &'static str) -> Result<Option<&'a [u8]>, BatchError> {
         match self.varint(field)? {
             -1 => Ok(None),
