@@ -89,6 +89,8 @@ pub struct Producer {
     /// (`busy_fresh` false; a restored snapshot starts so). Not state.
     #[serde(skip)]
     busy: Vec<(BrokerId, usize)>,
+    /// False once `in_flight` changed since `busy` was counted (a flag, not an `Option`, so the
+    /// recount reuses the buffer: a request in or out allocates nothing).
     #[serde(skip)]
     busy_fresh: bool,
     /// Scratch buffers of the sender's drain (not state: rebuilt per drain).
