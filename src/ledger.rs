@@ -7,7 +7,6 @@
 
 use crate::broker::Broker;
 use crate::ids::TopicPartition;
-use crate::log::batch::batches;
 use crate::log::Log;
 use crate::net::PartitionState;
 use serde::{Deserialize, Serialize};
@@ -53,7 +52,7 @@ fn scan(log: &Log, upto: i64) -> Vec<(i64, u32, u32, Vec<u8>)> {
         if read.records.is_empty() || read.next_offset <= offset {
             break;
         }
-        for item in batches(&read.records) {
+        for item in read.records.batches() {
             let Ok((_, h, bytes)) = item else { break };
             out.push((h.base_offset, h.crc, h.records_count.max(0) as u32, bytes.to_vec()));
         }

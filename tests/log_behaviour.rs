@@ -1,6 +1,6 @@
 //! Behaviour of the partition log: rolling, indexing, lookup, reads, truncation, flushing.
 
-use kafkascope::log::batch::{batches, decode_records, BatchBuilder, BatchOptions};
+use kafkascope::log::batch::{decode_records, BatchBuilder, BatchOptions};
 use kafkascope::log::{Log, LogConfig, LogError};
 
 const TS: i64 = 1_700_000_000_000;
@@ -127,7 +127,7 @@ fn lookup_finds_the_batch_holding_every_offset() {
             assert!(o <= off);
         }
         let r = log.read(off, i64::MAX, 1).unwrap();
-        let (_, h, _) = batches(&r.records).next().unwrap().unwrap();
+        let (_, h, _) = r.records.batches().next().unwrap().unwrap();
         assert_eq!(h.base_offset, found.base_offset);
     }
     assert!(log
@@ -159,7 +159,7 @@ fn read_respects_max_offset_max_bytes_and_range() {
         log.read(21, i64::MAX, 1000),
         Err(LogError::OffsetOutOfRange { offset: 21, .. })
     ));
-    let (h, recs) = decode_records(&log.read(0, 5, 1000).unwrap().records).unwrap();
+    let (h, recs) = decode_records(&log.read(0, 5, 1000).unwrap().records.to_vec()).unwrap();
     assert_eq!(
         (h.partition_leader_epoch, h.base_offset, recs.len()),
         (3, 0, 5)

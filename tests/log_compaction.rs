@@ -36,7 +36,7 @@ fn consume(log: &Log) -> Vec<(i64, String, Option<String>)> {
     while from < log.log_end_offset() {
         let r = log.read(from, i64::MAX, 1 << 20).unwrap();
         assert!(r.next_offset > from, "no progress at {from}");
-        for item in batches(&r.records) {
+        for item in r.records.batches() {
             let (_, _, bytes) = item.unwrap();
             let (h, records) = decode_records(bytes).unwrap();
             for rec in records {

@@ -1,7 +1,7 @@
 //! `.txnindex` entries, ListOffsets by timestamp, and LogAppendTime. Ref: kafka-facts.md §6, §8.
 
 use kafkascope::cli::dump_log::dump_log;
-use kafkascope::log::batch::{batches, control_batch, BatchBuilder, BatchOptions, EndTxnMarker};
+use kafkascope::log::batch::{control_batch, BatchBuilder, BatchOptions, EndTxnMarker};
 use kafkascope::log::txn_index::AbortedTxn;
 use kafkascope::log::{Log, LogConfig};
 
@@ -127,7 +127,7 @@ fn log_append_time_restamps_batches() {
     log.append_as_leader(&stamped(TS, 2), 0, now).unwrap();
     log.check_integrity().unwrap(); // the CRC was recomputed
     let data = log.read(0, i64::MAX, 1 << 20).unwrap().records;
-    let (_, h, _) = batches(&data).next().unwrap().unwrap();
+    let (_, h, _) = data.batches().next().unwrap().unwrap();
     assert_eq!(h.attributes & 0x08, 0x08);
     assert_eq!(h.max_timestamp, now);
     assert_eq!(log.offset_for_timestamp(TS + 1), Some(0)); // both records read as `now`
@@ -144,6 +144,6 @@ fn log_append_time_restamps_batches() {
     let mut ct = Log::new("t-0", LogConfig::default());
     ct.append_as_leader(&stamped(TS, 2), 0, now).unwrap();
     let data = ct.read(0, i64::MAX, 1 << 20).unwrap().records;
-    let (_, h, _) = batches(&data).next().unwrap().unwrap();
+    let (_, h, _) = data.batches().next().unwrap().unwrap();
     assert_eq!((h.attributes & 0x08, h.max_timestamp), (0, TS + 1));
 }

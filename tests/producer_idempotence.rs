@@ -109,7 +109,7 @@ fn producer_ids_come_from_init_producer_id() {
     sim.advance_to(ms(1_000));
     let log = &sim.brokers()[0].disk.logs.values().next().unwrap();
     let read = log.read(0, i64::MAX, usize::MAX).unwrap();
-    let headers: Vec<_> = kafkascope::log::batch::batches(&read.records).map(|b| b.unwrap().1).collect();
+    let headers: Vec<_> = read.records.batches().map(|b| b.unwrap().1).collect();
     assert!(!headers.is_empty());
     // Broker 1 hands out 1_000_000 + n; sequences continue from batch to batch.
     assert!(headers.iter().all(|h| h.producer_id == 1_000_000 && h.producer_epoch == 0));
@@ -190,7 +190,7 @@ fn producer_state_survives_a_restart_and_a_power_loss_rebuild() {
     let entry = &rebuilt.producers[&1_000_000];
     let last = entry.batches.back().unwrap();
     let read = log.read(last.first_offset, i64::MAX, usize::MAX).unwrap();
-    let (_, h, _) = kafkascope::log::batch::batches(&read.records).next().unwrap().unwrap();
+    let (_, h, _) = read.records.batches().next().unwrap().unwrap();
     assert!(matches!(rebuilt.validate(&h), Verdict::Duplicate(_)));
     let gap = kafkascope::log::batch::BatchHeader { base_sequence: last.last_seq + 2, ..h };
     assert_eq!(rebuilt.validate(&gap), Verdict::Reject(kafkascope::net::ErrorCode::OutOfOrderSequenceNumber));

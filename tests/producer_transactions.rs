@@ -4,7 +4,7 @@
 
 use kafkascope::event::{Event, EventKind};
 use kafkascope::ids::TopicPartition;
-use kafkascope::log::batch::{batches, decode_records, EndTxnMarker};
+use kafkascope::log::batch::{decode_records, EndTxnMarker};
 use kafkascope::scenario::Scenario;
 use kafkascope::sim::Sim;
 use kafkascope::time::ms;
@@ -29,7 +29,7 @@ fn classify(sim: &Sim) -> BTreeMap<TopicPartition, Classified> {
         let read = log.read(0, i64::MAX, usize::MAX).unwrap();
         let mut c = Classified::default();
         let mut open: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-        for (_, h, bytes) in batches(&read.records).map(Result::unwrap) {
+        for (_, h, bytes) in read.records.batches().map(Result::unwrap) {
             assert!(h.is_transactional(), "every batch of a transactional producer is transactional");
             if h.is_control() {
                 let (_, records) = decode_records(bytes).unwrap();

@@ -180,7 +180,7 @@ impl Broker {
             error: ErrorCode::None,
             high_watermark: -1,
             log_start_offset: -1,
-            records: Vec::new(),
+            records: crate::log::Records::new(),
             diverging_epoch: None,
             last_stable_offset: -1,
             aborted_transactions: Vec::new(),

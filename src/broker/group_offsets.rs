@@ -202,7 +202,7 @@ impl Broker {
             if read.records.is_empty() || read.next_offset <= offset {
                 break;
             }
-            for item in crate::log::batch::batches(&read.records) {
+            for item in read.records.batches() {
                 let Ok((_, _, bytes)) = item else { break };
                 let Ok((_, records)) = crate::log::batch::decode_records(bytes) else { continue };
                 for r in records {

@@ -7,7 +7,7 @@
 //! matches the log end offset (after a truncation, a power loss, or a first use). A follower that
 //! becomes leader therefore deduplicates retries of batches it only replicated.
 
-use crate::log::batch::{batches, decode_records, increment_sequence, BatchHeader, EndTxnMarker};
+use crate::log::batch::{decode_records, increment_sequence, BatchHeader, EndTxnMarker};
 use crate::log::Log;
 use crate::net::ErrorCode;
 use serde::{Deserialize, Serialize};
@@ -93,7 +93,7 @@ impl ProducerStateMap {
             if read.records.is_empty() || read.next_offset <= from {
                 break;
             }
-            for (_, h, bytes) in batches(&read.records).flatten() {
+            for (_, h, bytes) in read.records.batches().flatten() {
                 state.apply(&h, bytes);
             }
             from = read.next_offset;

@@ -384,7 +384,7 @@ impl Consumer {
             return false;
         }
         let mut next = position;
-        for batch in crate::log::batch::batches(&p.records) {
+        for batch in p.records.batches() {
             let Ok((_, header, _)) = batch else { break };
             next = next.max(header.last_offset() + 1);
         }
@@ -419,7 +419,7 @@ impl Consumer {
         let mut aborting: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
         let mut runs: Vec<(i64, i64)> = Vec::new();
         let mut next = position;
-        for batch in crate::log::batch::batches(&p.records) {
+        for batch in p.records.batches() {
             let Ok((_, h, _)) = batch else { break };
             if h.last_offset() < position {
                 continue;

@@ -197,7 +197,7 @@ impl Log {
             }
             let times = (first.created_ms, self.segments[j - 1].last_modified_ms);
             let interval = self.config.index_interval_bytes;
-            out.push(Segment::rebuilt(first.base_offset, &data, times, txns, interval));
+            out.push(Segment::rebuilt(first.base_offset, data, times, txns, interval));
             i = j;
         }
         out

@@ -1,6 +1,7 @@
 //! Read-only views of a [`Log`] for the UI and the CLI: segment stats, files, lookups.
 
-use super::batch::{decode_records, validate};
+use super::batch::decode_records;
+use super::records::Records;
 use super::log::Log;
 use super::types::*;
 
@@ -28,8 +29,8 @@ impl Log {
     }
 
     /// Each segment's base offset and `.log` bytes, borrowed (a checkpoint copies only what changed).
-    pub fn segment_logs(&self) -> impl Iterator<Item = (i64, &[u8])> + '_ {
-        self.segments.iter().map(|s| (s.base_offset, &s.data[..]))
+    pub fn segment_logs(&self) -> impl Iterator<Item = (i64, &Records)> + '_ {
+        self.segments.iter().map(|s| (s.base_offset, &s.data))
     }
 
     /// The segment files as Kafka names and writes them (indexes trimmed, as after a roll).
@@ -37,7 +38,7 @@ impl Log {
         let mut out = Vec::new();
         for s in &self.segments {
             let stem = format!("{:020}", s.base_offset);
-            out.push((format!("{stem}.log"), s.data.clone()));
+            out.push((format!("{stem}.log"), s.data.to_vec()));
             out.push((format!("{stem}.index"), s.offset_index.to_bytes()));
             out.push((format!("{stem}.timeindex"), s.time_index.to_bytes()));
             if !s.txn_index.is_empty() {
@@ -123,12 +124,9 @@ impl Log {
     pub fn check_integrity(&self) -> Result<(), LogError> {
         for s in &self.segments {
             let mut pos = 0;
-            while pos < s.data.len() {
-                let h = validate(&s.data[pos..]).map_err(|error| LogError::CorruptBatch {
-                    position: pos,
-                    error: error.shifted(pos),
-                })?;
-                pos += h.size_in_bytes();
+            for item in s.data.batches() {
+                let (at, _, bytes) = item.map_err(|error| LogError::CorruptBatch { position: pos, error })?;
+                pos = at + bytes.len();
             }
         }
         Ok(())

@@ -6,6 +6,7 @@ use super::batch::{
     set_partition_leader_epoch, BatchHeader,
 };
 use super::epoch_cache::EpochCache;
+use super::records::Records;
 use super::segment::{Segment, SegmentAppend};
 use super::types::*;
 use serde::{Deserialize, Serialize};
@@ -101,7 +102,7 @@ impl Log {
         self.recovery_point = self.recovery_point.max(leo);
     }
 
-    fn append_bytes(&mut self, bytes: &[u8], headers: &[BatchHeader], now_ms: i64) -> AppendInfo {
+    fn append_bytes(&mut self, bytes: &Records, headers: &[BatchHeader], now_ms: i64) -> AppendInfo {
         let first = headers
             .first()
             .map_or(self.log_end_offset, |h| h.base_offset);
@@ -203,15 +204,15 @@ impl Log {
             ..h
         };
         self.epoch_cache.assign(leader_epoch, h.base_offset);
-        Ok(self.append_bytes(&owned, &[h], now_ms))
+        Ok(self.append_bytes(&Records::from_vec(owned), &[h], now_ms))
     }
 
     /// Follower append of fetched batches: offsets are the leader's; the first must equal the LEO.
-    pub fn append_as_follower(&mut self, data: &[u8], now_ms: i64) -> Result<AppendInfo, LogError> {
+    pub fn append_as_follower(&mut self, data: &Records, now_ms: i64) -> Result<AppendInfo, LogError> {
         let mut headers = Vec::new();
         let mut expected = self.log_end_offset;
         let mut next_position = 0;
-        for item in batches(data) {
+        for item in data.batches() {
             let (position, h, bytes) = item.map_err(|error| LogError::CorruptBatch {
                 position: next_position,
                 error,
@@ -273,7 +274,7 @@ impl Log {
             });
         }
         let mut out = ReadResult {
-            records: Vec::new(),
+            records: Records::new(),
             batch_count: 0,
             next_offset: from_offset,
             log_start_offset: self.log_start_offset,
@@ -299,8 +300,8 @@ impl Log {
             if it.peek().is_none() {
                 continue; // nothing at or after from_offset here: try the next segment
             }
-            // The batches taken are contiguous in the segment: find where they end, then copy
-            // them once (growing the buffer batch by batch cost a reallocation per batch).
+            // The batches taken are contiguous in the segment: find where they end, then share
+            // them (no copy, as Kafka's sendfile from the segment file).
             let mut end: usize = 0;
             for (position, h, bytes) in it {
                 let taken = end.saturating_sub(out.position as usize);
@@ -315,7 +316,7 @@ impl Log {
                 out.next_offset = h.next_offset();
             }
             if out.batch_count > 0 {
-                out.records = seg.data[out.position as usize..end].to_vec();
+                out.records = seg.data.slice(out.position as usize..end);
             }
             break;
         }

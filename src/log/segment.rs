@@ -1,8 +1,9 @@
 //! One log segment: the `.log` bytes in memory plus its offset and time indexes.
 //! Ref: kafka-facts.md §8 (rolling, indexes); mirrors `LogSegment`.
 
-use super::batch::{batches, trusted_batches, BatchHeader, NO_TIMESTAMP};
+use super::batch::{batches, BatchHeader, NO_TIMESTAMP};
 use super::index::{OffsetIndex, TimeIndex};
+use super::records::Records;
 use super::txn_index::AbortedTxn;
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +12,8 @@ use serde::{Deserialize, Serialize};
 pub struct Segment {
     /// First offset this segment may hold (its file name).
     pub base_offset: i64,
-    /// The `.log` file bytes: concatenated batches.
-    pub data: Vec<u8>,
+    /// The `.log` file bytes: concatenated batches, shared with fetch responses and followers.
+    pub data: Records,
     /// Sparse offset index.
     pub offset_index: OffsetIndex,
     /// Time index.
@@ -34,7 +35,7 @@ pub struct Segment {
 /// What one append puts into a segment.
 pub struct SegmentAppend<'a> {
     /// The batch bytes, offsets already assigned.
-    pub bytes: &'a [u8],
+    pub bytes: &'a Records,
     /// Largest offset in the bytes.
     pub largest_offset: i64,
     /// Largest timestamp in the bytes.
@@ -48,7 +49,7 @@ impl Segment {
     pub fn new(base_offset: i64, now_ms: i64) -> Segment {
         Segment {
             base_offset,
-            data: Vec::new(),
+            data: Records::new(),
             offset_index: OffsetIndex::new(base_offset),
             time_index: TimeIndex::new(base_offset),
             bytes_since_last_index_entry: 0,
@@ -111,7 +112,7 @@ impl Segment {
             self.rolling_based_timestamp = Some(a.largest_timestamp);
             self.created_ms = now_ms;
         }
-        self.data.extend_from_slice(a.bytes);
+        self.data.extend_shared(a.bytes);
         self.last_modified_ms = now_ms;
         if a.largest_timestamp > self.max_timestamp_so_far {
             self.max_timestamp_so_far = a.largest_timestamp;
@@ -130,16 +131,18 @@ impl Segment {
     /// them; file times and the txn index are given (the cleaner carries the originals over).
     pub fn rebuilt(
         base_offset: i64,
-        data: &[u8],
+        data: Vec<u8>,
         times: (i64, i64),
         txn_index: Vec<AbortedTxn>,
         index_interval: u32,
     ) -> Segment {
         let (created_ms, last_modified_ms) = times;
         let mut s = Segment::new(base_offset, created_ms);
-        for (_, h, bytes) in batches(data).map_while(Result::ok) {
+        let data = Records::from_vec(data);
+        let contiguous = data.contiguous();
+        for (position, h, bytes) in batches(&contiguous).map_while(Result::ok) {
             let a = SegmentAppend {
-                bytes,
+                bytes: &data.slice(position..position + bytes.len()),
                 largest_offset: h.last_offset(),
                 largest_timestamp: h.max_timestamp,
                 offset_of_max_timestamp: h.last_offset(),
@@ -165,9 +168,7 @@ impl Segment {
         &self,
         position: usize,
     ) -> impl Iterator<Item = (usize, BatchHeader, &[u8])> + '_ {
-        trusted_batches(self.data.get(position..).unwrap_or_default())
-            .map_while(Result::ok)
-            .map(move |(p, h, b)| (p + position, h, b))
+        self.data.trusted_batches_from(position).map_while(Result::ok)
     }
 
     /// Offset after the segment's last batch (base offset when empty).

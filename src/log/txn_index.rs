@@ -7,7 +7,8 @@
 //! `(producerId, firstOffset, markerOffset, LSO)` with LSO as `ProducerStateManager.lastStableOffset`:
 //! the first offset of the earliest *other* open transaction, else markerOffset + 1.
 
-use super::batch::{batches, decode_records, EndTxnMarker};
+use super::batch::{decode_records, EndTxnMarker};
+use super::records::Records;
 use super::log::Log;
 use serde::{Deserialize, Serialize};
 
@@ -67,8 +68,8 @@ pub fn txn_index_bytes(entries: &[AbortedTxn]) -> Vec<u8> {
 impl Log {
     /// Follows transactions through appended bytes; an ABORT marker adds an entry to the active
     /// segment's txn index (when `index` is set; a rebuild after truncation only re-derives state).
-    pub(super) fn track_transactions(&mut self, data: &[u8], index: bool) {
-        for (_, h, bytes) in batches(data).map_while(Result::ok) {
+    pub(super) fn track_transactions(&mut self, data: &Records, index: bool) {
+        for (_, h, bytes) in data.batches().map_while(Result::ok) {
             if !h.is_transactional() || h.producer_id < 0 {
                 continue;
             }
@@ -103,7 +104,7 @@ impl Log {
             return;
         }
         self.ongoing_txns.clear();
-        let data: Vec<Vec<u8>> = self.segments.iter().map(|s| s.data.clone()).collect();
+        let data: Vec<Records> = self.segments.iter().map(|s| s.data.clone()).collect();
         for d in data {
             self.track_transactions(&d, false);
         }

@@ -96,8 +96,8 @@ pub struct AppendInfo {
 /// Bytes returned by a read.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ReadResult {
-    /// Whole batches, concatenated, exactly as stored.
-    pub records: Vec<u8>,
+    /// Whole batches, concatenated, exactly as stored (sharing the segment's bytes).
+    pub records: super::records::Records,
     /// Batches in `records`.
     pub batch_count: u32,
     /// Offset just past the last returned batch (or the requested offset when empty).

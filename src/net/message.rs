@@ -178,8 +178,8 @@ pub struct FetchedPartition {
     pub high_watermark: i64,
     /// The leader's log start offset.
     pub log_start_offset: i64,
-    /// Whole batches starting at the fetch offset.
-    pub records: Vec<u8>,
+    /// Whole batches starting at the fetch offset (sharing the leader's segment bytes).
+    pub records: crate::log::Records,
     /// Where the follower's log diverges from the leader's: (epoch, end offset).
     pub diverging_epoch: Option<(i32, i64)>,
     /// The leader's last stable offset (min of the first open transaction's offset and the HW).

@@ -6,7 +6,7 @@
 //! offset or epoch a broker stamps.
 
 use kafkascope::ids::{BrokerId, TopicPartition};
-use kafkascope::log::batch::{batches, decode_records, BatchHeader};
+use kafkascope::log::batch::{decode_records, BatchHeader};
 use kafkascope::log::Log;
 use kafkascope::producer::partitioner::{murmur2, partition_for_key, to_positive};
 use kafkascope::sim::Sim;
@@ -82,7 +82,7 @@ pub struct RecordInfo {
 /// The batch of `log` holding `offset`: its header and bytes.
 fn batch_at(log: &Log, offset: i64) -> Option<(BatchHeader, Vec<u8>)> {
     let read = log.read(offset, i64::MAX, 1).ok()?;
-    batches(&read.records).filter_map(Result::ok).find(|(_, h, _)| h.base_offset <= offset && offset <= h.last_offset()).map(|(_, h, b)| (h, b.to_vec()))
+    read.records.batches().filter_map(Result::ok).find(|(_, h, _)| h.base_offset <= offset && offset <= h.last_offset()).map(|(_, h, b)| (h, b.to_vec()))
 }
 
 /// How many batches of `log` carry `crc` (one read per segment, as Kafka reads).
@@ -93,7 +93,7 @@ fn copies(log: &Log, crc: u32) -> usize {
         if read.next_offset <= offset {
             break;
         }
-        n += batches(&read.records).filter_map(Result::ok).filter(|(_, h, _)| h.crc == crc).count();
+        n += read.records.batches().filter_map(Result::ok).filter(|(_, h, _)| h.crc == crc).count();
         offset = read.next_offset;
     }
     n

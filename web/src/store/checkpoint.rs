@@ -23,6 +23,7 @@ use super::idb_io::{self, StoreError, Value};
 use super::recover::{segment_slices, CommandLog};
 use super::{yield_to_page, RunKey, Store, CHECKPOINT_EVERY_MS, LEGACY_SNAPSHOT};
 use kafkascope::command::Command;
+use kafkascope::log::Records;
 use kafkascope::sim::Sim;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -93,8 +94,8 @@ impl Store {
         let mut walks = self.inner.walks.borrow_mut();
         let same = walks.0.as_ref() == Some(key);
         let walked: BTreeMap<String, chunks::Walked> =
-            slices.iter().map(|(k, b)| (k.clone(), chunks::walk(b, walks.1.get(k).filter(|_| same)))).collect();
-        let current: Vec<(String, &[u8], &[u64])> = slices.iter().map(|(k, b)| (k.clone(), *b, &walked[k].fingerprints[..])).collect();
+            slices.iter().map(|(k, b)| (k.clone(), chunks::walk(*b, walks.1.get(k).filter(|_| same)))).collect();
+        let current: Vec<(String, &Records, &[u64])> = slices.iter().map(|(k, b)| (k.clone(), *b, &walked[k].fingerprints[..])).collect();
         let diff = chunks::diff(&prefix, &current, stored);
         let mut puts = Vec::with_capacity(diff.puts.len() + 1);
         let mut put_chunks = Vec::with_capacity(diff.puts.len());
@@ -106,7 +107,7 @@ impl Store {
             }
             taken += bytes.len();
             // Straight into a JS array: the one copy, and `put` then clones it without another.
-            puts.push((chunks::chunk_key(&prefix, &chunk.segment, chunk.index), Value::Js(js_sys::Uint8Array::from(bytes))));
+            puts.push((chunks::chunk_key(&prefix, &chunk.segment, chunk.index), Value::Js(js_sys::Uint8Array::from(&*bytes))));
             put_chunks.push(chunk);
         }
         puts.push((format!("{prefix}commands"), Value::Text(log)));

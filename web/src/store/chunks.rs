@@ -9,7 +9,51 @@
 //! chunk, and are replaced by chunks at the next checkpoint.
 
 use kafkascope::log::batch::HEADER_SIZE;
+use kafkascope::log::Records;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// A segment's bytes as the store reads them: a plain buffer (tests, reloads) or a log's
+/// [`Records`], whose pieces are shared with the other replicas and so are not one slice.
+pub trait SegmentBytes {
+    /// Length in bytes.
+    fn len(&self) -> usize;
+    /// The bytes in `range` (copied only when they span pieces); None past the end.
+    fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>>;
+}
+
+impl SegmentBytes for [u8] {
+    fn len(&self) -> usize {
+        <[u8]>::len(self)
+    }
+    fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        <[u8]>::get(self, range).map(Cow::Borrowed)
+    }
+}
+
+impl SegmentBytes for Vec<u8> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        self[..].get(range).map(Cow::Borrowed)
+    }
+}
+
+impl SegmentBytes for Records {
+    fn len(&self) -> usize {
+        Records::len(self)
+    }
+    fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        Records::get(self, range)
+    }
+}
+
+/// Reads the big-endian i32 at `pos`.
+fn i32_at<B: SegmentBytes + ?Sized>(bytes: &B, pos: usize) -> Option<i32> {
+    bytes.get(pos..pos + 4).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
 
 /// Bytes per chunk. Chromium moves an IndexedDB value whose structured clone exceeds 64 KiB out of
 /// LevelDB into a separate blob file (`IDBValueWrapper::kWrapThreshold`), a slower path with a
@@ -59,9 +103,14 @@ pub fn chunk_count(len: usize) -> usize {
 }
 
 /// The bytes of chunk `index` of `bytes`.
-pub fn chunk(bytes: &[u8], index: usize) -> &[u8] {
-    let start = (index * CHUNK_BYTES).min(bytes.len());
-    &bytes[start..(start + CHUNK_BYTES).min(bytes.len())]
+pub fn chunk<B: SegmentBytes + ?Sized>(bytes: &B, index: usize) -> Cow<'_, [u8]> {
+    let (start, end) = chunk_range(bytes.len(), index);
+    bytes.get(start..end).unwrap_or_default()
+}
+
+fn chunk_range(len: usize, index: usize) -> (usize, usize) {
+    let start = (index * CHUNK_BYTES).min(len);
+    (start, (start + CHUNK_BYTES).min(len))
 }
 
 /// Folds one word into a running hash (multiply and fold: cheap, and every input bit reaches the top).
@@ -86,7 +135,7 @@ fn hash_bytes(mut h: u64, bytes: &[u8]) -> u64 {
 /// the batch, so a chunk is fingerprinted by the headers of the batches that overlap it and where
 /// they start relative to it: a few hundred bytes hashed per chunk instead of 60 KiB. Bytes after
 /// the last whole batch (a torn tail) are hashed as they are.
-pub fn chunk_fingerprints(bytes: &[u8]) -> Vec<u64> {
+pub fn chunk_fingerprints<B: SegmentBytes + ?Sized>(bytes: &B) -> Vec<u64> {
     walk(bytes, None).fingerprints
 }
 
@@ -105,8 +154,8 @@ pub struct Walked {
     tail_entry: usize,
 }
 
-fn header_hash(bytes: &[u8], pos: usize, end: usize) -> u64 {
-    hash_bytes(0, &bytes[pos..(pos + HEADER_SIZE).min(end)])
+fn header_hash<B: SegmentBytes + ?Sized>(bytes: &B, pos: usize, end: usize) -> u64 {
+    hash_bytes(0, &bytes.get(pos..(pos + HEADER_SIZE).min(end)).unwrap_or_default())
 }
 
 /// [`chunk_fingerprints`] of `bytes`, reusing `prev`, the walk of the same segment at the last
@@ -116,12 +165,12 @@ fn header_hash(bytes: &[u8], pos: usize, end: usize) -> u64 {
 /// logs that hold the same batch (offset, epoch, CRC) hold the same batches before it (Kafka's log
 /// matching, which leader-epoch truncation keeps). So the bytes before the old end are unchanged,
 /// and only the chunks from the one holding the old end on are walked again.
-pub fn walk(bytes: &[u8], prev: Option<&Walked>) -> Walked {
+pub fn walk<B: SegmentBytes + ?Sized>(bytes: &B, prev: Option<&Walked>) -> Walked {
     let grown = prev.filter(|p| {
         p.chain_end == p.len
             && bytes.len() >= p.len
             && p.last.is_none_or(|(pos, h)| {
-                let len = bytes.get(pos + 8..pos + 12).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+                let len = i32_at(bytes, pos + 8);
                 len.is_some_and(|l| l >= 0 && pos + 12 + l as usize == p.len && header_hash(bytes, pos, p.len) == h)
             })
     });
@@ -134,7 +183,7 @@ pub fn walk(bytes: &[u8], prev: Option<&Walked>) -> Walked {
     let tail_chunk = bytes.len() / CHUNK_BYTES;
     let mut w = Walked { len: bytes.len(), last: grown.and_then(|p| p.last), tail_entry: usize::MAX, ..Walked::default() };
     let mut pos = start;
-    while let Some(len) = bytes.get(pos + 8..pos + 12).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]])) {
+    while let Some(len) = i32_at(bytes, pos + 8) {
         let end = pos.saturating_add(12).saturating_add(len.max(0) as usize);
         if len < 0 || end > bytes.len() {
             break;
@@ -154,11 +203,12 @@ pub fn walk(bytes: &[u8], prev: Option<&Walked>) -> Walked {
     while pos < bytes.len() {
         let k = pos / CHUNK_BYTES;
         let end = ((k + 1) * CHUNK_BYTES).min(bytes.len());
-        out[k] = hash_bytes(mix(out[k], (pos - k * CHUNK_BYTES) as u64), &bytes[pos..end]);
+        out[k] = hash_bytes(mix(out[k], (pos - k * CHUNK_BYTES) as u64), &bytes.get(pos..end).unwrap_or_default());
         pos = end;
     }
     for (k, h) in out.iter_mut().enumerate().skip(from) {
-        *h = mix(*h, chunk(bytes, k).len() as u64);
+        let (start, end) = chunk_range(bytes.len(), k);
+        *h = mix(*h, (end - start) as u64);
     }
     w.fingerprints = out;
     w
@@ -189,8 +239,8 @@ pub struct ChunkPut {
 /// segment the number of chunks kept once the deletes commit.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Diff<'a> {
-    /// Chunks to put, with their bytes (borrowed: the caller copies them once).
-    pub puts: Vec<(ChunkPut, &'a [u8])>,
+    /// Chunks to put, with their bytes (borrowed unless they span pieces: the caller copies them once).
+    pub puts: Vec<(ChunkPut, Cow<'a, [u8]>)>,
     /// Keys to delete: chunks past a segment's end, deleted segments, whole-segment entries.
     pub deletes: Vec<String>,
     /// `(segment, chunks kept)` for every segment some of whose entries are deleted.
@@ -200,7 +250,11 @@ pub struct Diff<'a> {
 /// The diff from what is `stored` to the `current` segments (name, bytes, [`chunk_fingerprints`]),
 /// under `prefix`: chunks whose fingerprint differs (or is unknown) are put, chunks past the end
 /// and segments no longer there deleted.
-pub fn diff<'a>(prefix: &str, current: &[(String, &'a [u8], &[u64])], stored: &BTreeMap<String, Stored>) -> Diff<'a> {
+pub fn diff<'a, B: SegmentBytes + ?Sized>(
+    prefix: &str,
+    current: &[(String, &'a B, &[u64])],
+    stored: &BTreeMap<String, Stored>,
+) -> Diff<'a> {
     let mut out = Diff::default();
     let none = Stored::default();
     for &(ref segment, bytes, fingerprints) in current {

@@ -167,7 +167,7 @@ fn a_diff_puts_the_tail_after_an_append_and_deletes_past_a_truncated_end() {
     apply_put(&mut after, &d.puts[0].0);
     assert_eq!(diff("p/", &[(SEG.to_owned(), cut, &chunk_fingerprints(cut)[..])], &after), Diff::default(), "nothing left to write");
 
-    let d = diff("p/", &[], &stored);
+    let d = diff::<[u8]>("p/", &[], &stored);
     assert_eq!(d.deletes.len(), chunk_count(old.len()), "a deleted segment loses every chunk");
     apply_trim(&mut after, SEG, 0);
     assert!(after.is_empty());
@@ -187,16 +187,16 @@ fn fingerprint_time_at_steady_state() {
     let segments = crate::store::segment_slices(&sim);
     let bytes: usize = segments.iter().map(|(_, b)| b.len()).sum();
     let start = std::time::Instant::now();
-    let walks: Vec<Walked> = segments.iter().map(|(_, b)| walk(b, None)).collect();
+    let walks: Vec<Walked> = segments.iter().map(|(_, b)| walk(*b, None)).collect();
     let full = start.elapsed();
     let chunks: usize = walks.iter().map(|w| w.fingerprints.len()).sum();
     let (count, names): (usize, Vec<String>) = (segments.len(), segments.into_iter().map(|(k, _)| k).collect());
     sim.advance_to(76_000_000);
     let later = crate::store::segment_slices(&sim);
     let start = std::time::Instant::now();
-    let again: Vec<Walked> = later.iter().map(|(k, b)| walk(b, names.iter().position(|s| s == k).map(|i| &walks[i]))).collect();
+    let again: Vec<Walked> = later.iter().map(|(k, b)| walk(*b, names.iter().position(|s| s == k).map(|i| &walks[i]))).collect();
     let resumed = start.elapsed();
-    assert!(later.iter().zip(&again).all(|((_, b), w)| w.fingerprints == chunk_fingerprints(b)));
+    assert!(later.iter().zip(&again).all(|((_, b), w)| w.fingerprints == chunk_fingerprints(*b)));
     println!(
         "{} segments, {:.1} MB, {chunks} chunks: every chunk fingerprinted in {:.2} ms; 1 s later, resumed from the old ends, {:.2} ms",
         count,

@@ -6,6 +6,7 @@
 
 use kafkascope::command::Command;
 use kafkascope::log::batch::batches;
+use kafkascope::log::Records;
 use kafkascope::scenario::Scenario;
 use kafkascope::sim::Sim;
 use serde::{Deserialize, Serialize};
@@ -63,7 +64,7 @@ pub fn segment_entries(sim: &Sim) -> Vec<(String, Vec<u8>)> {
 }
 
 /// [`segment_entries`] borrowed from the logs: a checkpoint copies only the segments that changed.
-pub fn segment_slices(sim: &Sim) -> Vec<(String, &[u8])> {
+pub fn segment_slices(sim: &Sim) -> Vec<(String, &Records)> {
     let mut out = Vec::new();
     for broker in sim.brokers() {
         for log in broker.disk.logs.values() {
