@@ -136,7 +136,7 @@ impl Broker {
         }
         let partition = self.coordinator.partition_for(&group);
         let batch = ProduceBatch { tp: TopicPartition::new(OFFSETS_TOPIC, partition), batch_id: 0, bytes: builder.build() };
-        let (result, required) = self.append_to_leader(&batch, Acks::All, out);
+        let (result, required) = self.append_to_leader(batch, Acks::All, out);
         if result.error != ErrorCode::None {
             let error = if result.error == ErrorCode::NotLeaderOrFollower { ErrorCode::NotCoordinator } else { result.error };
             return out.send(from, reply(error, offsets));

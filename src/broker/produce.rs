@@ -35,7 +35,7 @@ impl Broker {
     ) {
         let mut parts = Vec::with_capacity(batches.len());
         for batch in batches {
-            let (result, required) = self.append_to_leader(&batch, acks, out);
+            let (result, required) = self.append_to_leader(batch, acks, out);
             let waiting = acks == Acks::All && result.error == ErrorCode::None;
             parts.push((result, required, !waiting));
         }
@@ -62,7 +62,7 @@ impl Broker {
         for tp in partitions {
             let opts = BatchOptions { producer_id, producer_epoch, is_transactional: true, is_control: true, ..BatchOptions::default() };
             let bytes = control_batch(opts, timestamp_ms(out.now), EndTxnMarker { commit, coordinator_epoch: 0 });
-            let (result, required) = self.append_to_leader(&ProduceBatch { tp, batch_id: 0, bytes }, Acks::All, out);
+            let (result, required) = self.append_to_leader(ProduceBatch { tp, batch_id: 0, bytes }, Acks::All, out);
             let waiting = result.error == ErrorCode::None;
             parts.push((result, required, !waiting));
         }
@@ -82,9 +82,10 @@ impl Broker {
     }
 
     /// `appendRecordsToLeader`: checks leadership and min ISR, then appends with offsets assigned.
-    pub(super) fn append_to_leader(&mut self, batch: &ProduceBatch, acks: Acks, out: &mut Out) -> (ProduceResult, i64) {
-        let tp = &batch.tp;
-        let fail = |error| (ProduceResult { tp: tp.clone(), batch_id: batch.batch_id, error, base_offset: -1 }, 0);
+    pub(super) fn append_to_leader(&mut self, batch: ProduceBatch, acks: Acks, out: &mut Out) -> (ProduceResult, i64) {
+        let ProduceBatch { tp, batch_id, bytes } = batch;
+        let tp = &tp;
+        let fail = |error| (ProduceResult { tp: tp.clone(), batch_id, error, base_offset: -1 }, 0);
         let Some(r) = self.replicas.get(tp) else { return fail(ErrorCode::NotLeaderOrFollower) };
         if r.state.leader != Some(self.id) {
             return fail(ErrorCode::NotLeaderOrFollower);
@@ -94,7 +95,7 @@ impl Broker {
         if acks == Acks::All && r.state.isr.len() < min_isr.min(r.state.replicas.len()) {
             return fail(ErrorCode::NotEnoughReplicas);
         }
-        let Ok(header) = read_header(&batch.bytes) else { return fail(ErrorCode::CorruptMessage) };
+        let Ok(header) = read_header(&bytes) else { return fail(ErrorCode::CorruptMessage) };
         let now_ms = timestamp_ms(out.now);
         let id = self.id;
         let (log, producers) = self.log_and_producer_state(tp);
@@ -102,16 +103,18 @@ impl Broker {
         match producers.validate(&header) {
             Verdict::Append => {}
             Verdict::Duplicate(original) => {
-                let result = ProduceResult { tp: tp.clone(), batch_id: batch.batch_id, error: ErrorCode::None, base_offset: original.first_offset };
+                let result = ProduceResult { tp: tp.clone(), batch_id, error: ErrorCode::None, base_offset: original.first_offset };
                 return (result, original.last_offset + 1);
             }
             Verdict::Reject(error) => return fail(error),
         }
-        let info = match log.append_as_leader(&batch.bytes, epoch, now_ms) {
+        // The log takes the bytes without a copy; a control batch's marker is read from a copy.
+        let control = header.is_control().then(|| bytes.clone()).unwrap_or_default();
+        let info = match log.append_owned_as_leader(bytes, epoch, now_ms) {
             Ok(info) => info,
             Err(_) => return fail(ErrorCode::CorruptMessage),
         };
-        producers.apply(&BatchHeader { base_offset: info.first_offset, partition_leader_epoch: epoch, ..header }, &batch.bytes);
+        producers.apply(&BatchHeader { base_offset: info.first_offset, partition_leader_epoch: epoch, ..header }, &control);
         log.maybe_flush(now_ms);
         let leo = log.log_end_offset();
         self.note_append(tp, &info);
@@ -130,7 +133,7 @@ impl Broker {
         });
         self.maybe_increment_hw(tp, out);
         self.wake_fetches(tp, out);
-        let result = ProduceResult { tp: tp.clone(), batch_id: batch.batch_id, error: ErrorCode::None, base_offset: info.first_offset };
+        let result = ProduceResult { tp: tp.clone(), batch_id, error: ErrorCode::None, base_offset: info.first_offset };
         (result, info.last_offset + 1)
     }
 

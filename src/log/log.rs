@@ -154,13 +154,18 @@ impl Log {
 
     /// Leader append of one producer batch: validate it (CRC, records, count), assign offsets from
     /// the LEO by patching baseOffset and partitionLeaderEpoch, update the epoch cache, maybe roll.
-    pub fn append_as_leader(
+    pub fn append_as_leader(&mut self, batch: &[u8], leader_epoch: i32, now_ms: i64) -> Result<AppendInfo, LogError> {
+        self.append_owned_as_leader(batch.to_vec(), leader_epoch, now_ms)
+    }
+
+    /// [`Log::append_as_leader`] of bytes the log may keep: they are patched in place, not copied.
+    pub fn append_owned_as_leader(
         &mut self,
-        batch: &[u8],
+        batch: Vec<u8>,
         leader_epoch: i32,
         now_ms: i64,
     ) -> Result<AppendInfo, LogError> {
-        let mut it = batches(batch);
+        let mut it = batches(&batch);
         let (_, h, bytes) = match it.next() {
             None => return Err(LogError::InvalidRecord("empty produce payload".into())),
             Some(Err(error)) => return Err(LogError::CorruptBatch { position: 0, error }),
@@ -189,7 +194,7 @@ impl Log {
         // Like LogValidator, look inside: every record must parse (and decompress). `batches`
         // above checked the CRC.
         check_validated_records(bytes, &h).map_err(|error| LogError::CorruptBatch { position: 0, error })?;
-        let mut owned = bytes.to_vec();
+        let mut owned = batch;
         set_base_offset(&mut owned, self.log_end_offset);
         set_partition_leader_epoch(&mut owned, leader_epoch);
         let h = if self.config.log_append_time {
