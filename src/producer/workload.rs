@@ -24,14 +24,16 @@ pub fn next_key(spec: &KeySpec, rng: &mut SimRng) -> Option<Vec<u8>> {
 
 /// Fills `buf` with the next value (reusing its allocation).
 pub fn next_value(spec: &ValueSpec, rng: &mut SimRng, buf: &mut Vec<u8>) {
-    buf.clear();
     let n = spec.bytes as usize;
     match spec.content {
         ValueContent::Random => {
+            // Every byte is overwritten: a buffer already `n` long (the common case, one value
+            // after another) needs no clearing and zeroing first.
             buf.resize(n, 0);
             rng.fill(buf);
         }
         ValueContent::Text => {
+            buf.clear();
             while buf.len() < n {
                 let w = WORDS[rng.below(WORDS.len() as u64) as usize];
                 buf.extend_from_slice(w.as_bytes());
