@@ -100,7 +100,8 @@ pub fn use_lessons(
             Err(e) => note.set(Some(format!("could not open {name}: {e}"))),
         })
     };
-    let index = crate::lessons::index();
+    // Parsed once: the page renders every frame and the index is JSON.
+    let index = use_memo((), |_| crate::lessons::index());
     let title = loaded.0.as_ref().and_then(|id| index.iter().find(|l| &l.id == id)).map(|l| (*lang).pick(&l.title.0, &l.title.1).to_owned());
     LessonUi {
         picker: html! {

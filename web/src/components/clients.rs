@@ -38,23 +38,23 @@ pub fn producers(p: &ProducersProps) -> Html {
             let acked = prod.acked.get(key).copied().unwrap_or(0);
             html! {
                 <g key={format!("{}-{}", key.0, key.1)} class="acc-row">
-                    <text class="tp" x={(PRODUCER_X + 10.0).to_string()} y={format!("{:.1}", ry + 12.0)}>{ format!("{}-{}", key.0, key.1) }</text>
-                    <text class="small" x={(PRODUCER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", ry + 12.0)} text-anchor="end">
+                    <text class="tp" x={(PRODUCER_X + 10.0).to_string()} y={f1(ry + 12.0)}>{ format!("{}-{}", key.0, key.1) }</text>
+                    <text class="small" x={(PRODUCER_X + SIDE_W - 10.0).to_string()} y={f1(ry + 12.0)} text-anchor="end">
                         { format!("{} {}", tr(lang, "acked"), grouped(acked)) }
                     </text>
                     <rect class={classes!("batch-open", open.then_some("filling"))} x={(PRODUCER_X + 10.0).to_string()}
-                        y={format!("{:.1}", ry + 20.0)} width="34" height="18" rx="3">
+                        y={f1(ry + 20.0)} width="34" height="18" rx="3">
                         <title>{ "The open batch in the RecordAccumulator: it leaves when batch.size fills or linger.ms expires" }</title>
                     </rect>
                     { for cars.iter().take(MAX_CARS).enumerate().map(|(i, (_, b))| html! {
-                        <g key={i.to_string()} class="car" style={format!("transform: translate({:.1}px, {:.1}px)", PRODUCER_X + 52.0 + i as f64 * 32.0, ry + 20.0)}>
+                        <g key={i.to_string()} class="car" style={format!("transform: translate({}px, {}px)", f1(PRODUCER_X + 52.0 + i as f64 * 32.0), f1(ry + 20.0))}>
                             <rect width="28" height="18" rx="3" class={classes!((b.attempt > 1).then_some("retry"))} />
                             <text x="14" y="13" text-anchor="middle">{ b.records }</text>
                             <title>{ format!("{} records in flight to broker {} (attempt {})", b.records, b.broker, b.attempt) }</title>
                         </g>
                     }) }
                     if cars.len() > MAX_CARS {
-                        <text class="small" x={(PRODUCER_X + 52.0 + MAX_CARS as f64 * 32.0).to_string()} y={format!("{:.1}", ry + 33.0)}>
+                        <text class="small" x={(PRODUCER_X + 52.0 + MAX_CARS as f64 * 32.0).to_string()} y={f1(ry + 33.0)}>
                             { format!("+{}", cars.len() - MAX_CARS) }
                         </text>
                     }
@@ -65,10 +65,10 @@ pub fn producers(p: &ProducersProps) -> Html {
         y += height + 12.0;
         html! {
             <g key={idx.to_string()} class="producer" data-testid={format!("producer-{idx}")}>
-                <rect class="panel" x={PRODUCER_X.to_string()} y={format!("{top:.1}")} width={SIDE_W.to_string()} height={format!("{height:.1}")} rx="8" />
-                <text class="panel-title" x={(PRODUCER_X + 10.0).to_string()} y={format!("{:.1}", top + 24.0)}>{ format!("producer-{idx}") }</text>
+                <rect class="panel" x={PRODUCER_X.to_string()} y={f1(top)} width={SIDE_W.to_string()} height={f1(height)} rx="8" />
+                <text class="panel-title" x={(PRODUCER_X + 10.0).to_string()} y={f1(top + 24.0)}>{ format!("producer-{idx}") }</text>
                 if let Some(err) = &prod.last_error {
-                    <text class="error small" x={(PRODUCER_X + 10.0).to_string()} y={format!("{:.1}", top + height - 6.0)}>{ err.clone() }</text>
+                    <text class="error small" x={(PRODUCER_X + 10.0).to_string()} y={f1(top + height - 6.0)}>{ err.clone() }</text>
                 }
                 { for rows }
             </g>
@@ -113,12 +113,12 @@ pub fn consumers(p: &ConsumersProps) -> Html {
             let frac = match pos { Some(p) if hw > 0 => (p as f64 / hw as f64).clamp(0.0, 1.0), _ => 0.0 };
             html! {
                 <g key={format!("{}-{}", key.0, key.1)} class="pos-row">
-                    <text class="tp" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 12.0)}>{ format!("{}-{}", key.0, key.1) }</text>
-                    <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", ry + 12.0)} text-anchor="end">
+                    <text class="tp" x={(CONSUMER_X + 10.0).to_string()} y={f1(ry + 12.0)}>{ format!("{}-{}", key.0, key.1) }</text>
+                    <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={f1(ry + 12.0)} text-anchor="end">
                         { match (pos, lag) { (Some(p), Some(l)) => format!("@{} · lag {}", grouped(p as u64), l), _ if !owned => tr(lang, "consumer.unassigned").to_owned(), _ => tr(lang, "consumer.no_records").to_owned() } }
                     </text>
-                    <rect class="track" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 22.0)} width={(SIDE_W - 20.0).to_string()} height="8" rx="4" />
-                    <rect class="progress" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", ry + 22.0)} width={format!("{:.1}", (SIDE_W - 20.0) * frac)} height="8" rx="4" />
+                    <rect class="track" x={(CONSUMER_X + 10.0).to_string()} y={f1(ry + 22.0)} width={(SIDE_W - 20.0).to_string()} height="8" rx="4" />
+                    <rect class="progress" x={(CONSUMER_X + 10.0).to_string()} y={f1(ry + 22.0)} width={f1((SIDE_W - 20.0) * frac)} height="8" rx="4" />
                 </g>
             }
         });
@@ -140,13 +140,13 @@ pub fn consumers(p: &ConsumersProps) -> Html {
             <g key={idx.to_string()} class={classes!("consumer", down.then_some("down"))} data-testid={format!("consumer-{idx}")}
                 data-state={if down { "down" } else { "up" }} tabindex="0" role="button" {oncontextmenu} {onkeydown}
                 aria-label={format!("consumer-{idx}: right-click or press M for faults")}>
-                <rect class="panel" x={CONSUMER_X.to_string()} y={format!("{top:.1}")} width={SIDE_W.to_string()} height={format!("{height:.1}")} rx="8" />
-                <text class="panel-title" x={(CONSUMER_X + 10.0).to_string()} y={format!("{:.1}", top + 24.0)}>{ format!("consumer-{idx}") }</text>
+                <rect class="panel" x={CONSUMER_X.to_string()} y={f1(top)} width={SIDE_W.to_string()} height={f1(height)} rx="8" />
+                <text class="panel-title" x={(CONSUMER_X + 10.0).to_string()} y={f1(top + 24.0)}>{ format!("consumer-{idx}") }</text>
                 if down {
-                    <text class="status down" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", top + 40.0)} text-anchor="end">{ tr(lang, "consumer.down") }</text>
+                    <text class="status down" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={f1(top + 40.0)} text-anchor="end">{ tr(lang, "consumer.down") }</text>
                 }
                 if let Some((group, generation)) = &c.group {
-                    <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={format!("{:.1}", top + 22.0)} text-anchor="end">
+                    <text class="small" x={(CONSUMER_X + SIDE_W - 10.0).to_string()} y={f1(top + 22.0)} text-anchor="end">
                         { format!("{group} · gen {generation}") }
                         <title>{ "consumer group.id and its generation (bumped by every rebalance)" }</title>
                     </text>

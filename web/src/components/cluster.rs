@@ -96,17 +96,17 @@ pub fn cluster(p: &ClusterProps) -> Html {
             <g key={id.to_string()} class={classes!("broker", state)} data-testid={format!("broker-{id}")}
                 data-state={state} {onclick} {oncontextmenu} {onkeydown} tabindex="0" role="button" aria-label={format!("broker {id}: {state}; click to {}", if b.up { "crash" } else { "restart" })}>
                 <title>{ if b.up { "Click to crash this broker (its page cache survives)" } else { "Click to restart this broker" } }</title>
-                <line class="drop" x1={format!("{:.1}", x + w / 2.0)} x2={format!("{:.1}", x + w / 2.0)}
-                    y1={format!("{LANE_PRODUCE_Y:.1}")} y2={format!("{COLUMN_Y:.1}")} />
-                <rect class="column" x={format!("{x:.1}")} y={format!("{COLUMN_Y:.1}")} width={format!("{w:.1}")}
-                    height={format!("{height:.1}")} rx="8" />
-                <rect class="header" x={format!("{x:.1}")} y={format!("{COLUMN_Y:.1}")} width={format!("{w:.1}")}
-                    height={format!("{HEADER_H:.1}")} rx="8" />
-                <text class="broker-name" x={format!("{:.1}", x + 12.0)} y={format!("{:.1}", COLUMN_Y + 26.0)}>
+                <line class="drop" x1={f1(x + w / 2.0)} x2={f1(x + w / 2.0)}
+                    y1={f1(LANE_PRODUCE_Y)} y2={f1(COLUMN_Y)} />
+                <rect class="column" x={f1(x)} y={f1(COLUMN_Y)} width={f1(w)}
+                    height={f1(height)} rx="8" />
+                <rect class="header" x={f1(x)} y={f1(COLUMN_Y)} width={f1(w)}
+                    height={f1(HEADER_H)} rx="8" />
+                <text class="broker-name" x={f1(x + 12.0)} y={f1(COLUMN_Y + 26.0)}>
                     { format!("broker {id}") }
                     if b.controller { <tspan class="ctl" dx="6">{ "◆ controller" }</tspan> }
                 </text>
-                <text class={classes!("status", state)} x={format!("{:.1}", x + w - 12.0)} y={format!("{:.1}", COLUMN_Y + 26.0)}
+                <text class={classes!("status", state)} x={f1(x + w - 12.0)} y={f1(COLUMN_Y + 26.0)}
                     text-anchor="end">{ tr(lang, if b.up { "broker.up" } else { "broker.down" }) }</text>
                 { for strips }
             </g>
@@ -159,11 +159,11 @@ pub fn cluster_frame(p: &ClusterFrameProps) -> Html {
             }) }
             if log_y + 40.0 < SCENE_H {
                 <g class="event-log" data-testid="event-log">
-                    <rect class="panel" x={CLUSTER_X0.to_string()} y={format!("{log_y:.1}")} width={(CLUSTER_X1 - CLUSTER_X0).to_string()}
-                        height={format!("{:.1}", SCENE_H - log_y - 6.0)} rx="8" />
-                    <text class="panel-title" x={(CLUSTER_X0 + 12.0).to_string()} y={format!("{:.1}", log_y + 20.0)}>{ tr(lang, "what_happened") }</text>
+                    <rect class="panel" x={CLUSTER_X0.to_string()} y={f1(log_y)} width={(CLUSTER_X1 - CLUSTER_X0).to_string()}
+                        height={f1(SCENE_H - log_y - 6.0)} rx="8" />
+                    <text class="panel-title" x={(CLUSTER_X0 + 12.0).to_string()} y={f1(log_y + 20.0)}>{ tr(lang, "what_happened") }</text>
                     { for p.notable.iter().rev().take(((SCENE_H - log_y - 36.0) / 15.0).max(0.0) as usize).enumerate().map(|(i, (at, line))| html! {
-                        <text class="log-line" x={(CLUSTER_X0 + 12.0).to_string()} y={format!("{:.1}", log_y + 38.0 + i as f64 * 15.0)}>
+                        <text class="log-line" x={(CLUSTER_X0 + 12.0).to_string()} y={f1(log_y + 38.0 + i as f64 * 15.0)}>
                             <tspan class="log-time">{ seconds(*at) }</tspan><tspan dx="10">{ line.clone() }</tspan>
                         </text>
                     }) }

@@ -6,7 +6,7 @@
 //! frame. The shapes are a fixed pool instead ([`Slots`]): a message keeps its shape while it is drawn,
 //! a new one takes a shape another message left, and a free shape stays in the page hidden.
 
-use crate::layout::{flight_point, message_style, LANE_PRODUCE_Y, PRODUCER_X, SIDE_W};
+use crate::layout::{f1, flight_point, message_style, LANE_PRODUCE_Y, PRODUCER_X, SIDE_W};
 use crate::view_model::{Flight, MAX_FLIGHTS};
 use kafkascope::event::MessageKind;
 use kafkascope::ids::{BrokerId, NodeId};
@@ -82,15 +82,14 @@ impl Slots {
     }
 }
 
-/// What one pooled shape shows; a free shape keeps its last one, hidden.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Where one pooled shape is and what it shows (a free shape keeps its last place and look, hidden).
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Shape {
     x: f64,
     y: f64,
-    label: &'static str,
-    colour: &'static str,
-    title: String,
-    dropped: bool,
+    route: (MessageKind, NodeId, NodeId),
+    /// `"flight"`, `"flight dropped"` or `"flight idle"`.
+    class: &'static str,
 }
 
 /// Properties of [`Flights`].
@@ -110,52 +109,131 @@ pub struct FlightsProps {
     pub flight_min_us: u64,
 }
 
-/// Where and how one message is drawn now.
-fn shape(p: &FlightsProps, f: &Flight) -> Shape {
+/// Where one message is drawn now.
+fn place(p: &FlightsProps, f: &Flight) -> (f64, f64) {
     let until = f.shown_until(p.flight_min_us);
     let end = f.dropped_us.unwrap_or(until);
     let span = until.saturating_sub(f.sent_us).max(1) as f64;
     let t = (p.now_us.min(end).saturating_sub(f.sent_us)) as f64 / span;
-    let (x, y) = flight_point(&p.brokers, f.from, f.to, t);
-    let (label, colour) = message_style(f.kind);
-    Shape { x, y, label, colour, title: format!("{:?} {} → {}", f.kind, f.from, f.to), dropped: f.dropped_us.is_some() }
+    flight_point(&p.brokers, f.from, f.to, t)
+}
+
+/// One pooled shape in the page: `g.flight` holding a rect, a text and a title, and what each shows.
+struct DrawnShape {
+    g: web_sys::Element,
+    rect: web_sys::Element,
+    text: web_sys::Element,
+    title: web_sys::Element,
+    shown: Option<Shape>,
+}
+
+impl DrawnShape {
+    fn new(doc: &web_sys::Document, group: &web_sys::Element) -> Option<DrawnShape> {
+        let svg = |tag: &str| doc.create_element_ns(Some("http://www.w3.org/2000/svg"), tag).ok();
+        let (g, rect, text, title) = (svg("g")?, svg("rect")?, svg("text")?, svg("title")?);
+        for (el, attrs) in [(&g, &[("class", "flight idle")][..]), (&rect, &[("y", "-6"), ("height", "12"), ("rx", "6")][..]), (&text, &[("y", "4"), ("text-anchor", "middle")][..])] {
+            for (k, v) in attrs {
+                let _ = el.set_attribute(k, v);
+            }
+        }
+        for child in [&rect, &text, &title] {
+            let _ = g.append_child(child);
+        }
+        let _ = group.append_child(&g);
+        Some(DrawnShape { g, rect, text, title, shown: None })
+    }
+
+    /// Writes what changed since the shape was last drawn.
+    fn draw(&mut self, s: Shape) {
+        let old = self.shown.replace(s);
+        if old.map(|o| o.class) != Some(s.class) {
+            let _ = self.g.set_attribute("class", s.class);
+        }
+        if old.map(|o| (o.x, o.y)) != Some((s.x, s.y)) {
+            let _ = self.g.set_attribute("style", &format!("transform: translate({}px, {}px)", f1(s.x), f1(s.y)));
+        }
+        let old_route = old.map(|o| o.route);
+        if old_route.map(|r| r.0) != Some(s.route.0) {
+            let (label, colour) = message_style(s.route.0);
+            let w = 8.0 + 7.0 * label.len() as f64;
+            let _ = self.rect.set_attribute("x", &f1(-w / 2.0));
+            let _ = self.rect.set_attribute("width", &f1(w));
+            let _ = self.rect.set_attribute("fill", colour);
+            self.text.set_text_content(Some(label));
+        }
+        if old_route != Some(s.route) {
+            let (kind, from, to) = s.route;
+            self.title.set_text_content(Some(&format!("{kind:?} {from} → {to}")));
+        }
+    }
+}
+
+/// The pool's shapes as put in the page, and the group they live in.
+#[derive(Default)]
+struct DrawnShapes {
+    group: Option<web_sys::Element>,
+    shapes: Vec<DrawnShape>,
 }
 
 /// Draws the messages in flight.
+///
+/// The pooled shapes are not virtual DOM: the component keeps them in its `g.flights` group itself
+/// ([`DrawnShapes`]) and writes only what changed (mostly each moving message's transform), instead
+/// of building and diffing 64 groups of four elements every frame.
 #[function_component(Flights)]
 pub fn flights(p: &FlightsProps) -> Html {
-    let pool = use_mut_ref(|| (Slots::default(), vec![Shape::default(); SLOTS]));
-    if p.speed > ANIMATE_MAX_SPEED {
+    let pool = use_mut_ref(|| (Slots::default(), vec![None::<Shape>; SLOTS]));
+    let group_ref = use_node_ref();
+    let drawn = use_mut_ref(DrawnShapes::default);
+    let animate = p.speed <= ANIMATE_MAX_SPEED;
+    let wanted = animate.then(|| {
+        let mut pool = pool.borrow_mut();
+        let (slots, last) = &mut *pool;
+        let owners = slots.assign(&p.flights);
+        owners.iter().zip(last.iter_mut()).map(|(owner, last)| {
+            match owner.and_then(|m| p.flights.get(&m)) {
+                Some(f) => {
+                    let (x, y) = place(p, f);
+                    let class = if f.dropped_us.is_some() { "flight dropped" } else { "flight" };
+                    *last = Some(Shape { x, y, route: (f.kind, f.from, f.to), class });
+                }
+                // A free shape keeps its attributes (nothing to update) but not the dropped look, so a
+                // message that takes it later does not fade in from it.
+                None => if let Some(s) = last.as_mut() { s.class = "flight idle" },
+            }
+            *last
+        }).collect::<Vec<_>>()
+    });
+    {
+        let (group_ref, drawn) = (group_ref.clone(), drawn.clone());
+        use_effect(move || {
+            let (Some(wanted), Some(group)) = (wanted, group_ref.cast::<web_sys::Element>()) else { return };
+            let mut d = drawn.borrow_mut();
+            if d.group.as_ref() != Some(&group) {
+                *d = DrawnShapes { group: Some(group.clone()), shapes: Vec::new() };
+            }
+            let Some(doc) = group.owner_document() else { return };
+            while d.shapes.len() < SLOTS {
+                match DrawnShape::new(&doc, &group) {
+                    Some(s) => d.shapes.push(s),
+                    None => return,
+                }
+            }
+            for (shape, want) in d.shapes.iter_mut().zip(wanted) {
+                if let Some(w) = want {
+                    shape.draw(w);
+                }
+            }
+        });
+    }
+    if !animate {
         return html! {
             <text class="flight-count" x={(PRODUCER_X + SIDE_W + 8.0).to_string()} y={(LANE_PRODUCE_Y - 6.0).to_string()}>
                 { format!("{} messages sent (animation off above {}×)", p.messages_sent, ANIMATE_MAX_SPEED) }
             </text>
         };
     }
-    let mut pool = pool.borrow_mut();
-    let (slots, last) = &mut *pool;
-    let owners = slots.assign(&p.flights);
-    let shapes = owners.iter().enumerate().map(|(slot, owner)| {
-        let drawn = owner.and_then(|m| p.flights.get(&m));
-        if let Some(f) = drawn {
-            last[slot] = shape(p, f);
-        } else {
-            // A free shape keeps its attributes (nothing to update) but not the dropped look, so a
-            // message that takes it later does not fade in from it.
-            last[slot].dropped = false;
-        }
-        let s = &last[slot];
-        let w = 8.0 + 7.0 * s.label.len() as f64;
-        html! {
-            <g key={slot} class={classes!("flight", s.dropped.then_some("dropped"), drawn.is_none().then_some("idle"))}
-                style={format!("transform: translate({:.1}px, {:.1}px)", s.x, s.y)}>
-                <rect x={format!("{:.1}", -w / 2.0)} y="-6" width={format!("{w:.1}")} height="12" rx="6" fill={s.colour} />
-                <text y="4" text-anchor="middle">{ s.label }</text>
-                <title>{ s.title.clone() }</title>
-            </g>
-        }
-    });
-    html! { <g class="flights">{ for shapes }</g> }
+    html! { <g class="flights" ref={group_ref}></g> }
 }
 
 #[cfg(test)]

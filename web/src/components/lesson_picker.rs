@@ -9,7 +9,7 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq, Clone)]
 pub struct LessonPickerProps {
     /// The lessons, in order.
-    pub lessons: Vec<LessonInfo>,
+    pub lessons: std::rc::Rc<Vec<LessonInfo>>,
     /// The lesson loaded, if any.
     pub current: Option<String>,
     /// Language of the titles.

@@ -10,6 +10,7 @@ pub mod lesson_picker;
 pub mod narration;
 pub mod scenario_file;
 pub mod strip;
+pub mod strip_dom;
 pub mod top_bar;
 pub mod help;
 pub mod inspector;

@@ -4,6 +4,7 @@
 
 use crate::components::strip::ReplicaStrip;
 use crate::i18n::{tr, Lang};
+use crate::layout::f1;
 use crate::view_model::{PartKey, ReplicaView};
 use kafkascope::ids::BrokerId;
 use yew::prelude::*;
@@ -60,12 +61,12 @@ pub fn replica_row(p: &ReplicaRowProps) -> Html {
     };
     html! {
         <g class={classes!("replica", p.leader.then_some("leader"))} data-target={format!("{}-{}", key.0, key.1)}>
-            <text class="part-label" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 12.0)}>
+            <text class="part-label" x={f1(x + 10.0)} y={f1(y + 12.0)}>
                 <tspan class="tp">{ format!("{}-{}", key.0, key.1) }</tspan>
                 <tspan class="role" dx="6">{ role }</tspan>
             </text>
             <g class="strip-hit" data-testid={format!("strip-{id}-{}-{}", key.0, key.1)} onclick={inspect}>
-                <rect class="hit" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 19.0)} width={format!("{:.1}", w - 20.0)} height="24" fill="transparent">
+                <rect class="hit" x={f1(x + 10.0)} y={f1(y + 19.0)} width={f1(w - 20.0)} height="24" fill="transparent">
                     <title>{ "Click to inspect this replica's segments, batches and indexes" }</title>
                 </rect>
                 <ReplicaStrip log={p.log.clone()} max_leo={p.max_leo} x={x + 12.0} y={y + 22.0} width={w - 24.0}

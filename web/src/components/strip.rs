@@ -1,6 +1,7 @@
 //! A replica strip: one cell per offset for the log's tail, older records folded into one range,
 //! cells above the high watermark hatched, a solid HW bar and a dashed LEO bar.
 
+use crate::components::strip_dom::{StripDom, StripDraw};
 use crate::layout::{epoch_colour, epoch_hatch};
 use crate::view_model::ReplicaView;
 use wasm_bindgen::JsCast;
@@ -74,9 +75,8 @@ fn clicked_offset(e: &MouseEvent) -> Option<i64> {
     target.closest(".cell").ok()??.get_attribute("data-offset")?.parse().ok()
 }
 
-/// Draws one replica's log.
-#[function_component(ReplicaStrip)]
-pub fn replica_strip(p: &StripProps) -> Html {
+/// What the strip draws of `p` (see [`StripDraw`]).
+fn draw(p: &StripProps) -> StripDraw {
     let log = &p.log;
     let StripCells { start, folded, cells } = strip_cells(log, p.max_leo);
     let agg_w = if start > 0 { p.width * 0.18 } else { 0.0 };
@@ -88,38 +88,61 @@ pub fn replica_strip(p: &StripProps) -> Html {
             p.x + agg_w + (o - start) as f64 * cell_w
         }
     };
-    // Attributes every cell shares are formatted once per render (AttrValue clones share the text).
-    let y = AttrValue::from(format!("{:.1}", p.y));
-    let width = AttrValue::from(format!("{:.1}", (cell_w - 1.0).max(0.5)));
-    let height = AttrValue::from(STRIP_H.to_string());
-    // A cell is one rect (its hatching is its fill), the page's most numerous element.
-    // The cells are one keyed list of their own (not spliced among the strip's other children), keyed
-    // by their slot in the window (offset mod WINDOW) and kept in slot order: when new records shift the
-    // window, the cell whose offset left is reused for the one that came (its x, colour and offset
-    // change) instead of one cell being removed and another created.
     // Cells sit in a group placed from `base`, which moves only every BASE_STEP offsets: when the window
     // slides, the group's transform changes, not every cell's x.
     let base = start - start.rem_euclid(BASE_STEP);
     let shift = p.x + agg_w - (start - base) as f64 * cell_w;
-    let mut cells = cells;
-    kafkascope::order::sort_by_key(&mut cells, |c| c.offset.rem_euclid(WINDOW));
-    let cells = cells.into_iter().map(|c| {
-        let x = AttrValue::from(format!("{:.1}", (c.offset - base) as f64 * cell_w + 0.5));
-        html! {
-            <rect key={c.offset.rem_euclid(WINDOW)} class="cell" data-offset={c.offset.to_string()} {x} y={y.clone()}
-                width={width.clone()} height={height.clone()} fill={if c.hatched { epoch_hatch(c.epoch) } else { epoch_colour(c.epoch) }} />
-        }
-    }).collect::<Html>();
+    let mut slots = vec![None; WINDOW as usize];
+    for c in &cells {
+        let fill = if c.hatched { epoch_hatch(c.epoch) } else { epoch_colour(c.epoch) };
+        slots[c.offset.rem_euclid(WINDOW) as usize] = Some((c.offset, (c.offset - base) as f64 * cell_w + 0.5, fill));
+    }
     // Cells the last truncation cut: drawn where they were, falling away once (CSS animation).
     let fallen = log.fallen.iter().flat_map(|(at, runs)| runs.iter().flat_map(move |r| (r.start.max(start)..r.end).map(move |o| (*at, o, r.epoch))));
-    let fallen = fallen.take(WINDOW as usize).map(|(at, o, epoch)| html! {
-        <rect key={format!("fall-{at}-{o}")} class="fallen" x={format!("{:.1}", x_of(o) + 0.5)} y={y.clone()}
-            width={width.clone()} height={height.clone()} fill={epoch_colour(epoch)} data-offset={o.to_string()} />
-    }).collect::<Html>();
+    let fallen = fallen.take(WINDOW as usize).map(|(at, o, epoch)| (at, o, x_of(o), epoch_colour(epoch))).collect();
     let first_epoch = log.ranges.first().map(|r| r.epoch).unwrap_or(0);
+    let folded = (start > log.log_start && log.leo > log.log_start).then(|| {
+        let label = format!("{}–{}", log.log_start, start.min(log.leo) - 1);
+        (p.x, agg_w - 2.0, epoch_colour(first_epoch), p.x + agg_w / 2.0 - 1.0, label, format!("{folded} older records folded into one range"))
+    });
+    StripDraw {
+        frame: (p.x, p.y, p.width),
+        folded,
+        cell_y: p.y,
+        cell_w,
+        shift,
+        slots,
+        fallen,
+        bars: (x_of(log.hw), x_of(log.leo), p.y - 3.0, p.y + STRIP_H + 3.0),
+        mark: format!("HW {} · LEO {}", log.hw, log.leo),
+    }
+}
+
+/// Draws one replica's log: a folded range block for older records, a cell per offset of the
+/// window (hatched above the HW), the HW and LEO bars and their label.
+///
+/// Only the strip's group is virtual DOM; its elements are kept by [`StripDom`], which writes only
+/// what changed since the last frame (see `strip_dom.rs` for why).
+#[function_component(ReplicaStrip)]
+pub fn replica_strip(p: &StripProps) -> Html {
+    let root_ref = use_node_ref();
+    let dom = use_mut_ref(|| None::<StripDom>);
+    let want = draw(p);
+    {
+        let (root_ref, dom) = (root_ref.clone(), dom.clone());
+        use_effect(move || {
+            let Some(root) = root_ref.cast::<web_sys::Element>() else { return };
+            let mut dom = dom.borrow_mut();
+            if !dom.as_ref().is_some_and(|d| d.is_in(&root)) {
+                root.set_inner_html("");
+                *dom = StripDom::new(&root);
+            }
+            if let Some(d) = dom.as_mut() {
+                d.update(&want);
+            }
+        });
+    }
     let class = classes!("strip", (!p.online).then_some("offline"), if p.in_sync { "isr" } else { "osr" });
-    let (hw_x, leo_x) = (x_of(log.hw), x_of(log.leo));
-    let (top, bottom) = (p.y - 3.0, p.y + STRIP_H + 3.0);
     // One listener for the whole strip: a click in a cell opens that record, elsewhere it bubbles on.
     let onclick = {
         let on_record = p.on_record.clone();
@@ -130,31 +153,7 @@ pub fn replica_strip(p: &StripProps) -> Html {
             }
         })
     };
-    html! {
-        <g class={class} {onclick}>
-            <rect class="strip-frame" x={format!("{:.1}", p.x - 2.0)} y={format!("{:.1}", p.y - 2.0)}
-                width={format!("{:.1}", p.width + 4.0)} height={(STRIP_H + 4.0).to_string()} />
-            if start > log.log_start && log.leo > log.log_start {
-                <g class="folded">
-                    <rect x={format!("{:.1}", p.x)} y={y.clone()} width={format!("{:.1}", agg_w - 2.0)}
-                        height={height.clone()} fill={epoch_colour(first_epoch)} opacity="0.55" />
-                    <text x={format!("{:.1}", p.x + agg_w / 2.0 - 1.0)} y={format!("{:.1}", p.y + 13.0)}
-                        class="folded-label" text-anchor="middle">{ format!("{}–{}", log.log_start, start.min(log.leo) - 1) }</text>
-                    <title>{ format!("{folded} older records folded into one range") }</title>
-                </g>
-            }
-            <g class="cells" transform={format!("translate({shift:.1} 0)")}>{ cells }</g>
-            { fallen }
-            <line class="hw" x1={format!("{hw_x:.1}")} x2={format!("{hw_x:.1}")} y1={format!("{top:.1}")} y2={format!("{bottom:.1}")}>
-            </line>
-            <line class="leo" x1={format!("{leo_x:.1}")} x2={format!("{leo_x:.1}")} y1={format!("{top:.1}")} y2={format!("{bottom:.1}")}>
-            </line>
-            <text class="mark" x={format!("{:.1}", p.x)} y={format!("{:.1}", bottom + 10.0)}>
-                { format!("HW {} · LEO {}", log.hw, log.leo) }
-                <title>{ "HW (solid): offsets below it are committed and readable. LEO (dashed): next offset this replica will write." }</title>
-            </text>
-        </g>
-    }
+    html! { <g class={class} {onclick} ref={root_ref}></g> }
 }
 
 #[cfg(test)]
