@@ -9,7 +9,7 @@
 //! chunk, and are replaced by chunks at the next checkpoint.
 
 use kafkascope::log::batch::HEADER_SIZE;
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 
 /// Bytes per chunk. Chromium moves an IndexedDB value whose structured clone exceeds 64 KiB out of
 /// LevelDB into a separate blob file (`IDBValueWrapper::kWrapThreshold`), a slower path with a
@@ -200,7 +200,7 @@ pub struct Diff<'a> {
 /// The diff from what is `stored` to the `current` segments (name, bytes, [`chunk_fingerprints`]),
 /// under `prefix`: chunks whose fingerprint differs (or is unknown) are put, chunks past the end
 /// and segments no longer there deleted.
-pub fn diff<'a>(prefix: &str, current: &[(String, &'a [u8], &[u64])], stored: &BTreeMap<String, Stored>) -> Diff<'a> {
+pub fn diff<'a>(prefix: &str, current: &[(String, &'a [u8], &[u64])], stored: &VecMap<String, Stored>) -> Diff<'a> {
     let mut out = Diff::default();
     let none = Stored::default();
     for &(ref segment, bytes, fingerprints) in current {
@@ -233,7 +233,7 @@ fn trim(out: &mut Diff<'_>, prefix: &str, segment: &str, was: &Stored, keep: usi
 }
 
 /// Records a committed chunk put.
-pub fn apply_put(stored: &mut BTreeMap<String, Stored>, put: &ChunkPut) {
+pub fn apply_put(stored: &mut VecMap<String, Stored>, put: &ChunkPut) {
     let s = stored.entry(put.segment.clone()).or_default();
     if s.chunks.len() <= put.index {
         s.chunks.resize(put.index + 1, None);
@@ -242,7 +242,7 @@ pub fn apply_put(stored: &mut BTreeMap<String, Stored>, put: &ChunkPut) {
 }
 
 /// Records committed deletes: `segment` keeps its first `keep` chunks and no whole entry.
-pub fn apply_trim(stored: &mut BTreeMap<String, Stored>, segment: &str, keep: usize) {
+pub fn apply_trim(stored: &mut VecMap<String, Stored>, segment: &str, keep: usize) {
     if let Some(s) = stored.get_mut(segment) {
         s.chunks.truncate(keep);
         s.whole = false;
@@ -256,7 +256,7 @@ pub fn apply_trim(stored: &mut BTreeMap<String, Stored>, segment: &str, keep: us
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parts {
     /// Chunks by index.
-    pub chunks: BTreeMap<usize, Vec<u8>>,
+    pub chunks: VecMap<usize, Vec<u8>>,
     /// The whole-segment entry of the old layout, if there is one.
     pub whole: Option<Vec<u8>>,
 }
