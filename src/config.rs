@@ -6,7 +6,7 @@
 //! `kafka-4.0` (KRaft), per kafka-facts.md §2, §4, §7, §9.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// The Kafka version whose defaults and behaviour a scenario follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,7 +198,7 @@ pub fn check_topic_alter(key: &str, value: &str) -> Result<String, String> {
 
 /// Validated overrides for one scope; unset keys read as the profile's default.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Overrides(pub BTreeMap<String, String>);
+pub struct Overrides(pub VecMap<String, String>);
 
 impl Overrides {
     /// Checks and records one key=value; `value` is the JSON scalar as text.

@@ -181,14 +181,14 @@ pub enum EventKind {
         generation: i32,
         protocol: String,
         leader: String,
-        assignment: std::collections::BTreeMap<String, Vec<crate::ids::TopicPartition>>,
+        assignment: crate::vec_map::VecMap<String, Vec<crate::ids::TopicPartition>>,
     },
     /// A consumer's owned partitions changed after a SyncGroup.
     PartitionsAssigned { consumer: ConsumerIdx, group: String, generation: i32, assigned: Vec<crate::ids::TopicPartition>, revoked: Vec<crate::ids::TopicPartition> },
     /// The coordinator made an offset commit durable (replicated in `__consumer_offsets`).
-    OffsetsCommitted { broker: BrokerId, group: String, member_id: String, offsets: std::collections::BTreeMap<crate::ids::TopicPartition, i64> },
+    OffsetsCommitted { broker: BrokerId, group: String, member_id: String, offsets: crate::vec_map::VecMap<crate::ids::TopicPartition, i64> },
     /// A consumer's lag per partition: high watermark − position.
-    ConsumerLag { consumer: ConsumerIdx, lag: std::collections::BTreeMap<crate::ids::TopicPartition, i64> },
+    ConsumerLag { consumer: ConsumerIdx, lag: crate::vec_map::VecMap<crate::ids::TopicPartition, i64> },
     /// A consumer hit an error it cannot retry (`auto.offset.reset=none` without a committed offset).
     ConsumerError { consumer: ConsumerIdx, error: String, topic: String, partition: u32 },
     /// A consumer process was killed (no LeaveGroup) or started again.

@@ -14,7 +14,7 @@ use crate::event::{Event, EventKind};
 use crate::ids::{BrokerId, ConsumerIdx, TopicPartition};
 use crate::sim::Sim;
 use crate::time::Micros;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 /// Which invariant a violation breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,7 +64,7 @@ fn violation(kind: InvariantKind, at_us: Micros, message: String) -> Violation {
 pub fn check(sim: &Sim) -> Vec<Violation> {
     let now = sim.now_us();
     let mut out = Vec::new();
-    let mut leaders: BTreeMap<(&TopicPartition, i32), Vec<BrokerId>> = BTreeMap::new();
+    let mut leaders: VecMap<(&TopicPartition, i32), Vec<BrokerId>> = VecMap::new();
     for b in sim.brokers().iter().filter(|b| b.is_alive()) {
         for (tp, log) in &b.disk.logs {
             let Some(r) = b.replica(tp) else { continue };
@@ -99,7 +99,7 @@ pub fn check(sim: &Sim) -> Vec<Violation> {
 struct LeaderView {
     epoch: i32,
     hw: i64,
-    leos: BTreeMap<BrokerId, i64>,
+    leos: VecMap<BrokerId, i64>,
 }
 
 /// Invariants over a whole run: feed it every event ([`InvariantTracker::observe`]) and, when you
@@ -107,11 +107,11 @@ struct LeaderView {
 #[derive(Clone, Debug, Default)]
 pub struct InvariantTracker {
     /// (partition, leader epoch) -> the leader the controller elected.
-    elected: BTreeMap<(TopicPartition, i32), Option<BrokerId>>,
+    elected: VecMap<(TopicPartition, i32), Option<BrokerId>>,
     /// consumer -> (group, generation, owned partitions).
-    owned: BTreeMap<ConsumerIdx, (String, i32, BTreeSet<TopicPartition>)>,
+    owned: VecMap<ConsumerIdx, (String, i32, VecSet<TopicPartition>)>,
     /// (leader broker, partition) -> what it looked like last time.
-    views: BTreeMap<(BrokerId, TopicPartition), LeaderView>,
+    views: VecMap<(BrokerId, TopicPartition), LeaderView>,
 }
 
 impl InvariantTracker {
@@ -154,7 +154,7 @@ impl InvariantTracker {
                 }
             }
             EventKind::RebalanceCompleted { broker, group, generation, assignment, .. } => {
-                let mut seen: BTreeMap<&TopicPartition, &String> = BTreeMap::new();
+                let mut seen: VecMap<&TopicPartition, &String> = VecMap::new();
                 for (member, tps) in assignment {
                     for tp in tps {
                         if let Some(other) = seen.insert(tp, member) {
@@ -167,7 +167,7 @@ impl InvariantTracker {
                 }
             }
             EventKind::PartitionsAssigned { consumer, group, generation, assigned, revoked } => {
-                let entry = self.owned.entry(*consumer).or_insert_with(|| (group.clone(), *generation, BTreeSet::new()));
+                let entry = self.owned.entry(*consumer).or_insert_with(|| (group.clone(), *generation, VecSet::new()));
                 entry.0 = group.clone();
                 entry.1 = *generation;
                 for tp in revoked {
@@ -205,14 +205,14 @@ impl InvariantTracker {
     pub fn check_sim(&mut self, sim: &Sim) -> Vec<Violation> {
         let now = sim.now_us();
         let mut out = check(sim);
-        let mut views = BTreeMap::new();
+        let mut views = VecMap::new();
         for b in sim.brokers().iter().filter(|b| b.is_alive()) {
             for tp in b.disk.logs.keys() {
                 let Some(r) = b.replica(tp) else { continue };
                 if r.state.leader != Some(b.id()) {
                     continue;
                 }
-                let leos: BTreeMap<BrokerId, i64> = r.followers.iter().map(|(f, s)| (*f, s.leo)).collect();
+                let leos: VecMap<BrokerId, i64> = r.followers.iter().map(|(f, s)| (*f, s.leo)).collect();
                 let key = (b.id(), tp.clone());
                 if let Some(prev) = self.views.get(&key).filter(|p| p.epoch == r.state.leader_epoch && r.hw > p.hw) {
                     for f in r.state.isr.iter().filter(|&&f| f != b.id()) {

@@ -10,7 +10,7 @@ use crate::ids::TopicPartition;
 use crate::log::Log;
 use crate::net::PartitionState;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// A batch the producer was told was written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,16 +64,16 @@ fn scan(log: &Log, upto: i64) -> Vec<(i64, u32, u32, Vec<u8>)> {
 /// Audits the cluster against what producers were told.
 pub fn audit(
     brokers: &[Broker],
-    partitions: &BTreeMap<TopicPartition, PartitionState>,
+    partitions: &std::collections::BTreeMap<TopicPartition, PartitionState>,
     acked: &[AckedBatch],
     produced: u64,
 ) -> LedgerCounts {
     let mut counts = LedgerCounts { produced, ..Default::default() };
     let broker = |id: u32| brokers.get(id as usize - 1);
     // CRCs present per partition in the authoritative copy.
-    let mut present: BTreeMap<&TopicPartition, BTreeMap<u32, u32>> = BTreeMap::new();
+    let mut present: VecMap<&TopicPartition, VecMap<u32, u32>> = VecMap::new();
     for (tp, state) in partitions {
-        let mut crcs: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut crcs: VecMap<u32, u32> = VecMap::new();
         let holders: Vec<u32> = match state.leader {
             Some(l) => vec![l],
             None => state.replicas.clone(),
@@ -137,7 +137,7 @@ pub fn divergent_replicas(brokers: &[Broker], tp: &TopicPartition, state: &Parti
 /// past it, or the log cleaner rewrote the (non-active) segments of a compacted log that held it.
 /// Found by lesson 16 (retention and compaction), where the ledger counted every deleted record as
 /// "acked-then-lost".
-fn removed_by_cleanup(brokers: &[Broker], partitions: &BTreeMap<TopicPartition, PartitionState>, a: &AckedBatch) -> bool {
+fn removed_by_cleanup(brokers: &[Broker], partitions: &std::collections::BTreeMap<TopicPartition, PartitionState>, a: &AckedBatch) -> bool {
     let Some(leader) = partitions.get(&a.tp).and_then(|s| s.leader) else { return false };
     let Some(log) = brokers.get(leader as usize - 1).and_then(|b| b.disk.logs.get(&a.tp)) else { return false };
     // acks=0 batches have no offset (-1): nothing to compare, so they are audited as usual.

@@ -25,3 +25,4 @@ pub mod scenario;
 pub mod sim;
 pub mod time;
 pub mod trace;
+pub mod vec_map;

@@ -62,11 +62,11 @@ fn permute<T>(v: &mut [T], mut perm: Vec<u32>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A small deterministic generator (xorshift) for test inputs.
-    fn values(n: usize, seed: u64, modulo: u64) -> Vec<(u64, usize)> {
+    pub(crate) fn values(n: usize, seed: u64, modulo: u64) -> Vec<(u64, usize)> {
         let mut x = seed | 1;
         (0..n)
             .map(|i| {

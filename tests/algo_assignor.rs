@@ -2,9 +2,9 @@
 
 use kafkascope::cli::assign::assign as cli_assign;
 use kafkascope::consumer::assignor::*;
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 
-fn topics(t: &[(&str, u32)]) -> BTreeMap<String, u32> {
+fn topics(t: &[(&str, u32)]) -> VecMap<String, u32> {
     t.iter().map(|(n, p)| (n.to_string(), *p)).collect()
 }
 

@@ -10,7 +10,7 @@ use kafkascope::consumer::coordinator_key::coordinator_partition;
 use kafkascope::event::EventKind;
 use kafkascope::ids::TopicPartition;
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use kafkascope::vec_map::{VecMap, VecSet};
 
 #[test]
 fn one_group_is_a_queue_each_partition_is_read_by_exactly_one_member() {
@@ -27,7 +27,7 @@ fn one_group_is_a_queue_each_partition_is_read_by_exactly_one_member() {
     assert_eq!(counts.len(), 6);
     assert!(counts.values().all(|&n| n == 1), "each partition to one member: {assignment:?}");
     // After the final rebalance, each partition's records reach only its owner.
-    let mut readers: BTreeMap<TopicPartition, BTreeSet<u32>> = BTreeMap::new();
+    let mut readers: VecMap<TopicPartition, VecSet<u32>> = VecMap::new();
     for (t, c, tp, ..) in consumed(&events) {
         if t > at {
             readers.entry(tp).or_default().insert(c);
@@ -35,7 +35,7 @@ fn one_group_is_a_queue_each_partition_is_read_by_exactly_one_member() {
     }
     for (member, parts) in &assignment {
         for tp in parts {
-            assert_eq!(readers.get(tp), Some(&BTreeSet::from([consumer_of(member)])), "{tp}");
+            assert_eq!(readers.get(tp), Some(&VecSet::from([consumer_of(member)])), "{tp}");
         }
     }
     assert!(sim.summary().consumed > 0);
@@ -47,7 +47,7 @@ fn two_groups_are_publish_subscribe_both_read_every_record() {
     let cs = json!([consumer("billing", json!({})), consumer("audit", json!({})), consumer("audit", json!({}))]);
     let s = scenario("kafka-3.6", 3, 4, cs, json!({}));
     let (sim, events) = run(&s, 15_000);
-    let mut reached: BTreeMap<(bool, TopicPartition), i64> = BTreeMap::new();
+    let mut reached: VecMap<(bool, TopicPartition), i64> = VecMap::new();
     for (_, c, tp, _, to, _) in consumed(&events) {
         let e = reached.entry((c == 1, tp)).or_insert(0);
         *e = (*e).max(to);
@@ -60,8 +60,8 @@ fn two_groups_are_publish_subscribe_both_read_every_record() {
         // Both groups are close to the end of every partition (a fetch may be in flight).
         assert!(billing > 0 && audit > 0 && hw - billing < 40 && hw - audit < 40, "{tp}: hw {hw}, billing {billing}, audit {audit}");
     }
-    let groups: BTreeSet<String> = rebalances(&events).into_iter().map(|r| r.2).collect();
-    assert_eq!(groups, BTreeSet::from(["audit".to_string(), "billing".to_string()]));
+    let groups: VecSet<String> = rebalances(&events).into_iter().map(|r| r.2).collect();
+    assert_eq!(groups, VecSet::from(["audit".to_string(), "billing".to_string()]));
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn late_joiner(strategy: &str) -> Vec<Rebalance> {
     rebalances(&events)
 }
 
-fn subscriptions(assignment: &BTreeMap<String, Vec<TopicPartition>>, owned: Option<&BTreeMap<String, Vec<TopicPartition>>>, generation: i32) -> Vec<MemberSubscription> {
+fn subscriptions(assignment: &VecMap<String, Vec<TopicPartition>>, owned: Option<&VecMap<String, Vec<TopicPartition>>>, generation: i32) -> Vec<MemberSubscription> {
     assignment
         .keys()
         .map(|m| {
@@ -124,14 +124,14 @@ fn subscriptions(assignment: &BTreeMap<String, Vec<TopicPartition>>, owned: Opti
         .collect()
 }
 
-fn as_pairs(a: &BTreeMap<String, Vec<TopicPartition>>) -> BTreeMap<String, Vec<(String, u32)>> {
+fn as_pairs(a: &VecMap<String, Vec<TopicPartition>>) -> VecMap<String, Vec<(String, u32)>> {
     a.iter().map(|(m, v)| (m.clone(), v.iter().map(|tp| (tp.topic.clone(), tp.partition)).collect())).collect()
 }
 
 #[test]
 fn a_joining_consumer_triggers_a_rebalance_whose_result_matches_the_assignor() {
     // Ref: kafka-facts.md §7 (RangeAssignor, RoundRobinAssignor, StickyAssignor)
-    let topics = BTreeMap::from([("orders".to_string(), 5u32)]);
+    let topics = VecMap::from([("orders".to_string(), 5u32)]);
     for (strategy, kind) in [("range", AssignorKind::Range), ("roundrobin", AssignorKind::RoundRobin), ("sticky", AssignorKind::Sticky)] {
         let r = late_joiner(strategy);
         assert_eq!(r.len(), 2, "{strategy}: initial rebalance plus one for the joiner: {r:?}");

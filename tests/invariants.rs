@@ -10,7 +10,7 @@ use kafkascope::scenario::{Scenario, TruncationPolicy};
 use kafkascope::sim::Sim;
 use kafkascope::time::ms;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 
 const DEFAULT: &str = include_str!("../static/scenarios/default.json");
 const KIP101_B: &str = include_str!("scenarios/kip101_b_double_power_loss.json");
@@ -171,7 +171,7 @@ fn two_members_owning_a_partition_in_one_generation_are_reported() {
 #[test]
 fn a_coordinator_assigning_one_partition_twice_is_reported() {
     let tp = TopicPartition { topic: "t".into(), partition: 0 };
-    let assignment = BTreeMap::from([("m-1".to_string(), vec![tp.clone()]), ("m-2".to_string(), vec![tp])]);
+    let assignment = VecMap::from([("m-1".to_string(), vec![tp.clone()]), ("m-2".to_string(), vec![tp])]);
     let e = Event { at_us: 3, kind: EventKind::RebalanceCompleted { broker: 1, group: "g".into(), generation: 4, protocol: "range".into(), leader: "m-1".into(), assignment } };
     let found = InvariantTracker::new().observe(&[e]);
     assert_eq!(kinds(&found), vec![InvariantKind::PartitionOwnedTwice]);

@@ -12,7 +12,7 @@ use crate::ids::NodeId;
 use crate::net::{Message, PartitionState};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// What a broker knows about the controller.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -35,7 +35,7 @@ pub struct ControllerLink {
     zk_seq: u64,
     /// ZooKeeper mode: writes not yet acknowledged (resent with every ping): partition states and,
     /// if it changed, the rest of the controller's state.
-    unacked: BTreeMap<u64, (Vec<PartitionState>, Option<Box<ControllerExtras>>)>,
+    unacked: VecMap<u64, (Vec<PartitionState>, Option<Box<ControllerExtras>>)>,
     /// ZooKeeper mode: the hosted controller's pushes and events, each waiting for a write.
     held: Vec<(u64, Held)>,
 }

@@ -8,7 +8,7 @@ use crate::net::JoinGroupRequest;
 use crate::scenario::Scenario;
 use crate::time::Micros;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 
 /// ClassicGroupState.
@@ -62,14 +62,14 @@ pub struct Group {
     pub protocol: Option<String>,
     /// Leader member id.
     pub leader: Option<String>,
-    pub(super) members: BTreeMap<String, Member>,
-    pub(super) pending_ids: BTreeSet<String>,
+    pub(super) members: VecMap<String, Member>,
+    pub(super) pending_ids: VecSet<String>,
     pub(super) join_deadline: Micros,
     pub(super) initial_delay_cap: Option<Micros>,
     pub(super) joined_during_delay: bool,
-    pub(super) assignment: BTreeMap<String, Vec<TopicPartition>>,
+    pub(super) assignment: VecMap<String, Vec<TopicPartition>>,
     /// Committed offsets (the cache of `__consumer_offsets`).
-    pub offsets: BTreeMap<TopicPartition, i64>,
+    pub offsets: VecMap<TopicPartition, i64>,
     pub(super) next_seq: u64,
 }
 
@@ -80,13 +80,13 @@ impl Group {
             generation: 0,
             protocol: None,
             leader: None,
-            members: BTreeMap::new(),
-            pending_ids: BTreeSet::new(),
+            members: VecMap::new(),
+            pending_ids: VecSet::new(),
             join_deadline: 0,
             initial_delay_cap: None,
             joined_during_delay: false,
-            assignment: BTreeMap::new(),
-            offsets: BTreeMap::new(),
+            assignment: VecMap::new(),
+            offsets: VecMap::new(),
             next_seq: 0,
         }
     }
@@ -105,9 +105,9 @@ pub struct Coordinator {
     pub(super) min_session_ms: u64,
     pub(super) max_session_ms: u64,
     /// Groups this broker coordinates.
-    pub groups: BTreeMap<String, Group>,
+    pub groups: VecMap<String, Group>,
     /// `__consumer_offsets` partitions led and loaded.
-    pub(super) loaded: BTreeSet<u32>,
+    pub(super) loaded: VecSet<u32>,
     pub(super) pending_commits: Vec<super::group_offsets::PendingCommit>,
 }
 
@@ -121,8 +121,8 @@ impl Coordinator {
             initial_delay_ms: b.uint("group.initial.rebalance.delay.ms"),
             min_session_ms: b.uint("group.min.session.timeout.ms"),
             max_session_ms: b.uint("group.max.session.timeout.ms"),
-            groups: BTreeMap::new(),
-            loaded: BTreeSet::new(),
+            groups: VecMap::new(),
+            loaded: VecSet::new(),
             pending_commits: Vec::new(),
         }
     }
@@ -146,7 +146,7 @@ impl Coordinator {
 
 /// `ClassicGroup.selectProtocol`: among protocols every member supports, each member votes for its
 /// most preferred; the most votes win (ties: the earlier in the first member's list).
-pub(super) fn vote(members: &BTreeMap<String, Member>) -> String {
+pub(super) fn vote(members: &VecMap<String, Member>) -> String {
     let first = members.values().min_by_key(|m| m.seq).map(|m| m.join.protocols.clone()).unwrap_or_default();
     let candidates: Vec<&String> = first.iter().filter(|p| members.values().all(|m| m.join.protocols.contains(p))).collect();
     let mut votes: Vec<usize> = vec![0; candidates.len()];

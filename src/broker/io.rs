@@ -19,7 +19,7 @@ use crate::log::AppendInfo;
 use crate::net::{Message, ProduceBatch};
 use crate::time::Micros;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// Where a fetch's bytes for one partition lie in a segment file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,8 +110,8 @@ pub struct IoStats {
     /// Everything this broker did.
     pub total: IoCounters,
     /// The part each client caused.
-    #[serde(with = "crate::net::link::pairs")]
-    pub by_client: BTreeMap<NodeId, IoCounters>,
+    #[serde(with = "crate::vec_map::pairs")]
+    pub by_client: VecMap<NodeId, IoCounters>,
 }
 
 impl IoStats {
@@ -128,14 +128,14 @@ impl IoStats {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct NetworkThreads {
     busy_until: Vec<Micros>,
-    #[serde(with = "crate::net::link::pairs")]
-    pinned: BTreeMap<NodeId, usize>,
+    #[serde(with = "crate::vec_map::pairs")]
+    pinned: VecMap<NodeId, usize>,
 }
 
 impl NetworkThreads {
     /// `n` idle threads and no connections (a process start).
     pub fn new(n: usize) -> NetworkThreads {
-        NetworkThreads { busy_until: vec![0; n.max(1)], pinned: BTreeMap::new() }
+        NetworkThreads { busy_until: vec![0; n.max(1)], pinned: VecMap::new() }
     }
 
     /// The thread of `client`'s connection takes `work` µs after what it already has queued;
@@ -174,7 +174,7 @@ pub struct ClientIo {
 /// Per-broker and per-client counters of a cluster, in broker and client order.
 pub fn summarize(brokers: &[Broker]) -> (Vec<BrokerIo>, Vec<ClientIo>) {
     let per_broker = brokers.iter().map(|b| BrokerIo { broker: b.id(), io: b.io.total }).collect();
-    let mut per_client: BTreeMap<NodeId, IoCounters> = BTreeMap::new();
+    let mut per_client: VecMap<NodeId, IoCounters> = VecMap::new();
     for b in brokers {
         for (client, c) in &b.io.by_client {
             per_client.entry(*client).or_default().add(c);

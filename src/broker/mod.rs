@@ -35,7 +35,7 @@ use fetch::DelayedFetch;
 use fetcher::Fetcher;
 use produce::DelayedProduce;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// Timers a broker sets for itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,19 +72,19 @@ pub enum BrokerTimer {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Disk {
     /// One log per hosted partition.
-    pub logs: BTreeMap<TopicPartition, Log>,
+    pub logs: VecMap<TopicPartition, Log>,
     /// Last checkpointed high watermark per partition.
-    pub hw_checkpoint: BTreeMap<TopicPartition, i64>,
+    pub hw_checkpoint: VecMap<TopicPartition, i64>,
     /// Idempotent-producer state per partition, derived from (and re-derivable from) the log.
     #[serde(default)]
-    pub producer_states: BTreeMap<TopicPartition, producer_state::ProducerStateMap>,
+    pub producer_states: VecMap<TopicPartition, producer_state::ProducerStateMap>,
     /// Producer ids this broker has handed out (InitProducerId); see [`Broker::allocate_producer_id`].
     #[serde(default)]
     pub producer_ids_allocated: u64,
     /// Transaction coordinator state for the transactional ids this broker coordinates (stands in for
     /// its `__transaction_state` partitions; see [`txn_coordinator`]).
     #[serde(default)]
-    pub transactions: BTreeMap<String, txn_coordinator::TxnMetadata>,
+    pub transactions: VecMap<String, txn_coordinator::TxnMetadata>,
 }
 
 /// A broker process and its disk.
@@ -96,16 +96,16 @@ pub struct Broker {
     settings: BrokerSettings,
     /// Durable state.
     pub disk: Disk,
-    replicas: BTreeMap<TopicPartition, Replica>,
-    metadata: BTreeMap<TopicPartition, PartitionState>,
+    replicas: VecMap<TopicPartition, Replica>,
+    metadata: VecMap<TopicPartition, PartitionState>,
     live_brokers: Vec<BrokerId>,
     handlers_busy_until: Vec<Micros>,
-    fetchers: BTreeMap<BrokerId, Fetcher>,
-    delayed_fetches: BTreeMap<u64, DelayedFetch>,
+    fetchers: VecMap<BrokerId, Fetcher>,
+    delayed_fetches: VecMap<u64, DelayedFetch>,
     /// Long-polls parked while nothing changes (see [`idle_fetch`]).
     #[serde(default)]
-    idle_fetches: BTreeMap<u64, idle_fetch::IdleFetch>,
-    delayed_produces: BTreeMap<u64, DelayedProduce>,
+    idle_fetches: VecMap<u64, idle_fetch::IdleFetch>,
+    delayed_produces: VecMap<u64, DelayedProduce>,
     next_id: u64,
     /// The group coordinator (volatile; offsets are reloaded from `__consumer_offsets`).
     coordinator: Coordinator,
@@ -138,14 +138,14 @@ impl Broker {
             incarnation: 0,
             settings,
             disk: Disk::default(),
-            replicas: BTreeMap::new(),
-            metadata: BTreeMap::new(),
+            replicas: VecMap::new(),
+            metadata: VecMap::new(),
             live_brokers: Vec::new(),
             handlers_busy_until: vec![0; handlers],
-            fetchers: BTreeMap::new(),
-            delayed_fetches: BTreeMap::new(),
-            idle_fetches: BTreeMap::new(),
-            delayed_produces: BTreeMap::new(),
+            fetchers: VecMap::new(),
+            delayed_fetches: VecMap::new(),
+            idle_fetches: VecMap::new(),
+            delayed_produces: VecMap::new(),
             next_id: 0,
             coordinator: Coordinator::new(scenario),
             txn_marker_timer: false,
@@ -177,7 +177,7 @@ impl Broker {
     }
 
     /// The groups this broker coordinates now.
-    pub fn groups(&self) -> &BTreeMap<String, Group> {
+    pub fn groups(&self) -> &VecMap<String, Group> {
         &self.coordinator.groups
     }
 

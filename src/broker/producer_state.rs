@@ -11,7 +11,8 @@ use crate::log::batch::{decode_records, increment_sequence, BatchHeader, EndTxnM
 use crate::log::Log;
 use crate::net::ErrorCode;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+use crate::vec_map::VecMap;
 
 /// Kafka's `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`.
 pub const NUM_BATCHES_TO_RETAIN: usize = 5;
@@ -69,7 +70,7 @@ pub struct ProducerStateMap {
     /// The log end offset this state reflects; any other LEO means the state must be rebuilt.
     pub end_offset: i64,
     /// Entries by producer id (ids are non-negative, so u64 keys).
-    pub producers: BTreeMap<u64, ProducerStateEntry>,
+    pub producers: VecMap<u64, ProducerStateEntry>,
     /// Aborted transactions, in marker order (read_committed fetches skip their records).
     #[serde(default)]
     pub aborted: Vec<AbortedTxn>,

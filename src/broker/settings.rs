@@ -4,7 +4,7 @@ use crate::config::{is_tls, Overrides, Profile, Resolver, Scope};
 use crate::log::LogConfig;
 use crate::scenario::{Scenario, TruncationPolicy};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 use std::sync::OnceLock;
 
 /// Per-topic settings (topic config over broker config over defaults).
@@ -39,7 +39,7 @@ pub struct BrokerSettings {
     pub inter_broker_tls: bool,
     /// Consumers whose `security.protocol` is SSL or SASL_SSL (they connect to a TLS listener).
     #[serde(default)]
-    pub tls_consumers: std::collections::BTreeSet<u32>,
+    pub tls_consumers: crate::vec_map::VecSet<u32>,
     /// Heartbeat interval towards the metadata quorum.
     pub heartbeat_interval_ms: u64,
     /// How followers truncate.
@@ -50,7 +50,7 @@ pub struct BrokerSettings {
     #[serde(default = "cleaner_backoff_default")]
     pub cleaner_backoff_ms: u64,
     /// Settings of each topic.
-    pub topics: BTreeMap<String, TopicSettings>,
+    pub topics: VecMap<String, TopicSettings>,
 }
 
 impl BrokerSettings {

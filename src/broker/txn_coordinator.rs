@@ -13,7 +13,7 @@ use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::net::{ErrorCode, Message, ProduceResult};
 use crate::time::{ms, Micros};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// `transaction.state.log.num.partitions` default.
 pub const TXN_STATE_PARTITIONS: u32 = 50;
@@ -63,7 +63,7 @@ pub struct TxnMetadata {
     /// Partitions in the open (or completing) transaction.
     pub partitions: Vec<TopicPartition>,
     /// Markers not yet acknowledged, with when they were last sent (`None`: send now).
-    pub pending: BTreeMap<TopicPartition, Option<Micros>>,
+    pub pending: VecMap<TopicPartition, Option<Micros>>,
     /// The EndTxn to answer when the markers are written: (client, correlation).
     pub waiting: Option<(NodeId, u64)>,
 }
@@ -77,7 +77,7 @@ impl Broker {
         };
         let Some(meta) = self.disk.transactions.get_mut(&id) else {
             let producer_id = self.allocate_producer_id();
-            let meta = TxnMetadata { producer_id, producer_epoch: 0, state: TxnState::Empty, partitions: Vec::new(), pending: BTreeMap::new(), waiting: None };
+            let meta = TxnMetadata { producer_id, producer_epoch: 0, state: TxnState::Empty, partitions: Vec::new(), pending: VecMap::new(), waiting: None };
             self.disk.transactions.insert(id, meta);
             return reply(out, ErrorCode::None, producer_id, 0);
         };
@@ -172,7 +172,7 @@ impl Broker {
     /// partition leader, and sets the retry timer.
     pub(super) fn send_pending_markers(&mut self, out: &mut Out) {
         let now = out.now;
-        let mut requests: BTreeMap<(BrokerId, i64, i16, bool), Vec<TopicPartition>> = BTreeMap::new();
+        let mut requests: VecMap<(BrokerId, i64, i16, bool), Vec<TopicPartition>> = VecMap::new();
         let mut waiting_any = false;
         for meta in self.disk.transactions.values_mut().filter(|m| m.state.is_prepare()) {
             let commit = meta.state == TxnState::PrepareCommit;

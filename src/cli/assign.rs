@@ -1,14 +1,14 @@
 //! `kafkascope assign --assignor NAME --topic T=N... --member ID[=T,T...]...`: one assignor run as JSON.
 
 use crate::consumer::assignor::{AssignorKind, MemberSubscription};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 use std::io::Write;
 
 /// Prints one JSON object mapping each member id to its sorted `[topic, partition]` pairs.
 /// A member without `=TOPICS` subscribes to every topic given.
 pub fn assign(args: &[String], out: &mut dyn Write) -> Result<(), String> {
     let mut kind = None;
-    let mut topics: BTreeMap<String, u32> = BTreeMap::new();
+    let mut topics: VecMap<String, u32> = VecMap::new();
     let mut raw_members: Vec<(String, Option<Vec<String>>)> = Vec::new();
     let mut i = 0;
     while i < args.len() {

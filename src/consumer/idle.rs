@@ -8,17 +8,17 @@ use crate::ids::BrokerId;
 use crate::net::{ErrorCode, FetchPartition, FetchedPartition, Message};
 use crate::time::ms;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 /// Per leader: is the fetch parked idle, what it asked for, and how many empty answers came in a row.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(super) struct IdleFetches {
-    pub(super) parked: BTreeSet<BrokerId>,
-    sent: BTreeMap<BrokerId, Vec<FetchPartition>>,
-    empty_streak: BTreeMap<BrokerId, u32>,
+    pub(super) parked: VecSet<BrokerId>,
+    sent: VecMap<BrokerId, Vec<FetchPartition>>,
+    empty_streak: VecMap<BrokerId, u32>,
     /// After an idle period ended by a fault, the fetch times out from then, not from when it left.
     #[serde(default)]
-    timeout_not_before: BTreeMap<BrokerId, u64>,
+    timeout_not_before: VecMap<BrokerId, u64>,
 }
 
 impl IdleFetches {
@@ -42,7 +42,7 @@ impl IdleFetches {
 
     /// The poll loop's fetches now: a parked fetch that no longer matches (the assignment, a position
     /// or a leader changed) is given up, so the poll loop sends the new one, which replaces it.
-    pub(super) fn supersede(&mut self, wanted: &BTreeMap<BrokerId, Vec<FetchPartition>>, in_flight: &mut BTreeMap<BrokerId, u64>) {
+    pub(super) fn supersede(&mut self, wanted: &VecMap<BrokerId, Vec<FetchPartition>>, in_flight: &mut VecMap<BrokerId, u64>) {
         let stale: Vec<BrokerId> = self.parked.iter().copied().filter(|b| wanted.get(b) != self.sent.get(b)).collect();
         for b in stale {
             self.parked.remove(&b);

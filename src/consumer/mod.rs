@@ -17,7 +17,7 @@ use crate::time::ms;
 use assignor::AssignorKind;
 use group::Membership;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 /// The internal topic holding committed offsets (kafka-facts.md §6, §7).
 pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
@@ -86,21 +86,21 @@ pub struct Consumer {
     brokers: u32,
     settings: ConsumerSettings,
     /// Partition count of each subscribed topic (for the leader's assignor).
-    topic_partitions: BTreeMap<String, u32>,
+    topic_partitions: VecMap<String, u32>,
     assigned: Vec<TopicPartition>,
-    positions: BTreeMap<TopicPartition, i64>,
-    high_watermarks: BTreeMap<TopicPartition, i64>,
-    leaders: BTreeMap<TopicPartition, (BrokerId, i32)>,
-    in_flight: BTreeMap<BrokerId, u64>,
+    positions: VecMap<TopicPartition, i64>,
+    high_watermarks: VecMap<TopicPartition, i64>,
+    leaders: VecMap<TopicPartition, (BrokerId, i32)>,
+    in_flight: VecMap<BrokerId, u64>,
     next_correlation: u64,
     bootstrap: u32,
     membership: Membership,
     /// Assigned partitions whose committed offset is being fetched.
-    awaiting_offsets: BTreeSet<TopicPartition>,
+    awaiting_offsets: VecSet<TopicPartition>,
     /// Partitions stopped by `auto.offset.reset=none`.
-    failed: BTreeSet<TopicPartition>,
-    committed: BTreeMap<TopicPartition, i64>,
-    last_lag: BTreeMap<TopicPartition, i64>,
+    failed: VecSet<TopicPartition>,
+    committed: VecMap<TopicPartition, i64>,
+    last_lag: VecMap<TopicPartition, i64>,
     /// `isolation.level=read_committed`.
     #[serde(default)]
     read_committed: bool,
@@ -120,7 +120,7 @@ impl Consumer {
         let spec = &scenario.consumers[idx as usize - 1];
         let none = Overrides::default();
         let r = Resolver::new(scenario.profile, Scope::Consumer, &spec.config.0, &none);
-        let topic_partitions: BTreeMap<String, u32> = spec
+        let topic_partitions: VecMap<String, u32> = spec
             .topics
             .iter()
             .filter_map(|t| scenario.topics.iter().find(|x| &x.name == t).map(|x| (t.clone(), x.partitions)))
@@ -158,18 +158,18 @@ impl Consumer {
             settings,
             topic_partitions,
             assigned,
-            positions: BTreeMap::new(),
-            high_watermarks: BTreeMap::new(),
-            leaders: BTreeMap::new(),
-            in_flight: BTreeMap::new(),
+            positions: VecMap::new(),
+            high_watermarks: VecMap::new(),
+            leaders: VecMap::new(),
+            in_flight: VecMap::new(),
             idle: idle::IdleFetches::default(),
             next_correlation: 0,
             bootstrap: idx - 1,
             membership: Membership::default(),
-            awaiting_offsets: BTreeSet::new(),
-            failed: BTreeSet::new(),
-            committed: BTreeMap::new(),
-            last_lag: BTreeMap::new(),
+            awaiting_offsets: VecSet::new(),
+            failed: VecSet::new(),
+            committed: VecMap::new(),
+            last_lag: VecMap::new(),
             read_committed: r.text("isolation.level") == "read_committed",
         }
     }
@@ -180,7 +180,7 @@ impl Consumer {
     }
 
     /// The next offset to read per partition.
-    pub fn positions(&self) -> &BTreeMap<TopicPartition, i64> {
+    pub fn positions(&self) -> &VecMap<TopicPartition, i64> {
         &self.positions
     }
 
@@ -328,8 +328,8 @@ impl Consumer {
     }
 
     /// The fetch the poll loop would send to each leader: every assigned partition it leads.
-    fn fetch_requests(&self) -> BTreeMap<BrokerId, Vec<FetchPartition>> {
-        let mut per_broker: BTreeMap<BrokerId, Vec<FetchPartition>> = BTreeMap::new();
+    fn fetch_requests(&self) -> VecMap<BrokerId, Vec<FetchPartition>> {
+        let mut per_broker: VecMap<BrokerId, Vec<FetchPartition>> = VecMap::new();
         for tp in &self.assigned {
             if self.awaiting_offsets.contains(tp) || self.failed.contains(tp) {
                 continue;
@@ -416,7 +416,7 @@ impl Consumer {
     fn apply_committed(&mut self, p: FetchedPartition, position: i64, out: &mut Out) {
         let mut aborted: Vec<(i64, i64)> = p.aborted_transactions.clone();
         crate::order::sort_by_key(&mut aborted, |&(pid, first)| (first, pid));
-        let mut aborting: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+        let mut aborting: crate::vec_map::VecSet<i64> = crate::vec_map::VecSet::new();
         let mut runs: Vec<(i64, i64)> = Vec::new();
         let mut next = position;
         for batch in p.records.batches() {

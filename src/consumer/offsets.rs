@@ -8,7 +8,7 @@ use crate::actor::Out;
 use crate::event::EventKind;
 use crate::ids::{NodeId, TopicPartition};
 use crate::net::{ErrorCode, Message};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 impl Consumer {
     /// Commits the positions of `only` (or of every assigned partition) that moved since the last commit.
@@ -101,7 +101,7 @@ impl Consumer {
 
     /// Emits the lag of every assigned partition whose lag changed since the last report.
     pub(super) fn report_lag(&mut self, out: &mut Out) {
-        let mut lag = BTreeMap::new();
+        let mut lag = VecMap::new();
         for tp in &self.assigned {
             let (Some(&hw), Some(&pos)) = (self.high_watermarks.get(tp), self.positions.get(tp)) else { continue };
             if pos == LATEST_SENTINEL {

@@ -17,7 +17,7 @@ use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::net::{Message, PartitionState};
 use crate::time::ms;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// A broker's acknowledgement of one partition state: (partition, leader epoch, partition epoch).
 pub type PartitionAck = (TopicPartition, i32, i32);
@@ -26,7 +26,7 @@ pub type PartitionAck = (TopicPartition, i32, i32);
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Channels {
     /// Per broker, the newest unacknowledged state of each partition.
-    unacked: BTreeMap<BrokerId, BTreeMap<TopicPartition, PartitionState>>,
+    unacked: VecMap<BrokerId, VecMap<TopicPartition, PartitionState>>,
     /// A resend timer is pending.
     armed: bool,
 }

@@ -4,7 +4,7 @@
 
 use super::{policy::Policy, reassign::Reassignment, Controller, ControllerTimer, Registration};
 use crate::ids::TopicPartition;
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 use crate::actor::{Out, TimerKind};
 use crate::event::EventKind;
 use crate::ids::{BrokerId, NodeId};
@@ -59,10 +59,10 @@ pub enum MetaRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ControllerExtras {
-    unclean: BTreeMap<String, bool>,
+    unclean: VecMap<String, bool>,
     policy: Policy,
-    elr: BTreeMap<TopicPartition, Vec<BrokerId>>,
-    reassignments: BTreeMap<TopicPartition, Reassignment>,
+    elr: VecMap<TopicPartition, Vec<BrokerId>>,
+    reassignments: VecMap<TopicPartition, Reassignment>,
 }
 
 impl Controller {
@@ -124,12 +124,12 @@ impl Controller {
             r.last_heartbeat = out.now;
         }
         let live = self.live_brokers();
-        let dead_leaders: std::collections::BTreeSet<BrokerId> =
+        let dead_leaders: crate::vec_map::VecSet<BrokerId> =
             self.partitions.values().filter_map(|s| s.leader).filter(|b| !live.contains(b)).collect();
         for b in dead_leaders {
             self.on_broker_failure(b, out);
         }
-        let revivable: std::collections::BTreeSet<BrokerId> = self
+        let revivable: crate::vec_map::VecSet<BrokerId> = self
             .partitions
             .values()
             .filter(|s| s.leader.is_none())

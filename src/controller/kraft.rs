@@ -16,7 +16,7 @@ use crate::ids::NodeId;
 use crate::net::Message;
 use crate::time::{ms, Micros};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 mod messages;
 mod replication;
@@ -51,11 +51,11 @@ pub struct QuorumNode {
     role: Role,
     leader: Option<u32>,
     commit: u64,
-    votes: BTreeSet<u32>,
+    votes: VecSet<u32>,
     token: u64,
-    matched: BTreeMap<u32, u64>,
-    last_fetch: BTreeMap<u32, Micros>,
-    parked: BTreeMap<u32, u64>,
+    matched: VecMap<u32, u64>,
+    last_fetch: VecMap<u32, Micros>,
+    parked: VecMap<u32, u64>,
     active: Option<Box<Controller>>,
     held: Vec<(u64, Held)>,
 }
@@ -79,11 +79,11 @@ impl QuorumNode {
             role: Role::Follower,
             leader: None,
             commit: 0,
-            votes: BTreeSet::new(),
+            votes: VecSet::new(),
             token: 0,
-            matched: BTreeMap::new(),
-            last_fetch: BTreeMap::new(),
-            parked: BTreeMap::new(),
+            matched: VecMap::new(),
+            last_fetch: VecMap::new(),
+            parked: VecMap::new(),
             active: None,
             held: Vec::new(),
         }

@@ -29,7 +29,7 @@ use crate::net::{ErrorCode, Message, PartitionState};
 use crate::scenario::Scenario;
 use crate::time::{ms, Micros};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// Controller timers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,19 +58,19 @@ pub struct Controller {
     profile: Profile,
     epoch: u32,
     session_timeout_ms: u64,
-    unclean: BTreeMap<String, bool>,
-    brokers: BTreeMap<BrokerId, Registration>,
-    partitions: BTreeMap<TopicPartition, PartitionState>,
+    unclean: VecMap<String, bool>,
+    brokers: VecMap<BrokerId, Registration>,
+    partitions: std::collections::BTreeMap<TopicPartition, PartitionState>,
     created: Vec<(String, Vec<Vec<BrokerId>>)>,
     /// Election, rebalance and per-topic settings.
     #[serde(default)]
     policy: policy::Policy,
     /// Eligible Leader Replicas per partition (KIP-966; only non-empty sets are kept).
     #[serde(default)]
-    elr: BTreeMap<TopicPartition, Vec<BrokerId>>,
+    elr: VecMap<TopicPartition, Vec<BrokerId>>,
     /// Reassignments in progress (KIP-455).
     #[serde(default)]
-    reassignments: BTreeMap<TopicPartition, reassign::Reassignment>,
+    reassignments: VecMap<TopicPartition, reassign::Reassignment>,
     /// LeaderAndIsr pushes awaiting each broker's acknowledgement.
     #[serde(default)]
     channels: channel::Channels,
@@ -87,9 +87,9 @@ impl Controller {
             Profile::Kafka40 => b.uint("broker.session.timeout.ms"),
         };
         let broker_ids: Vec<BrokerId> = (1..=scenario.cluster.brokers).collect();
-        let mut partitions = BTreeMap::new();
+        let mut partitions = std::collections::BTreeMap::new();
         let mut created = Vec::new();
-        let mut unclean = BTreeMap::new();
+        let mut unclean = VecMap::new();
         for (i, t) in scenario.topics.iter().enumerate() {
             let rf = t.replication_factor.unwrap_or_else(|| b.uint("default.replication.factor") as u32);
             let assignment = match &t.assignment {
@@ -151,14 +151,14 @@ impl Controller {
             partitions,
             created,
             policy: policy::Policy::from_scenario(scenario),
-            elr: BTreeMap::new(),
-            reassignments: BTreeMap::new(),
+            elr: VecMap::new(),
+            reassignments: VecMap::new(),
             channels: channel::Channels::default(),
         })
     }
 
     /// The controller's current state of every partition.
-    pub fn partitions(&self) -> &BTreeMap<TopicPartition, PartitionState> {
+    pub fn partitions(&self) -> &std::collections::BTreeMap<TopicPartition, PartitionState> {
         &self.partitions
     }
 

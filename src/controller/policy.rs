@@ -3,7 +3,7 @@
 use crate::config::{Overrides, Profile, Resolver, Scope};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// Election and rebalance settings, plus what the controller must know of each topic.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +21,7 @@ pub struct Policy {
     /// The broker-level `min.insync.replicas`, for topics created by command.
     pub default_min_isr: u32,
     /// `min.insync.replicas` per topic.
-    pub min_isr: BTreeMap<String, u32>,
+    pub min_isr: VecMap<String, u32>,
 }
 
 impl Policy {

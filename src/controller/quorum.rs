@@ -10,7 +10,6 @@ use crate::ids::{NodeId, TopicPartition};
 use crate::net::{Message, PartitionState};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// ZooKeeper or the KRaft quorum.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -51,7 +50,7 @@ impl Metadata {
     }
 
     /// The committed partition states: ZooKeeper's, or the most advanced committed KRaft image.
-    pub fn partitions(&self) -> &BTreeMap<TopicPartition, PartitionState> {
+    pub fn partitions(&self) -> &std::collections::BTreeMap<TopicPartition, PartitionState> {
         match self {
             Metadata::ZooKeeper(zk) => zk.partitions(),
             Metadata::Kraft(nodes) => match nodes.iter().max_by_key(|n| n.applied()) {
@@ -181,7 +180,7 @@ impl Metadata {
     }
 }
 
-fn empty() -> &'static BTreeMap<TopicPartition, PartitionState> {
-    static EMPTY: BTreeMap<TopicPartition, PartitionState> = BTreeMap::new();
+fn empty() -> &'static std::collections::BTreeMap<TopicPartition, PartitionState> {
+    static EMPTY: std::collections::BTreeMap<TopicPartition, PartitionState> = std::collections::BTreeMap::new();
     &EMPTY
 }

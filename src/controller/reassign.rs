@@ -97,7 +97,7 @@ impl Controller {
     }
 
     /// Reassignments in progress.
-    pub fn reassignments(&self) -> &std::collections::BTreeMap<TopicPartition, Reassignment> {
+    pub fn reassignments(&self) -> &crate::vec_map::VecMap<TopicPartition, Reassignment> {
         &self.reassignments
     }
 }

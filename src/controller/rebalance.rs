@@ -12,7 +12,7 @@ use crate::actor::{Out, TimerKind};
 use crate::config::Profile;
 use crate::ids::{BrokerId, TopicPartition};
 use crate::time::ms;
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 impl Controller {
     /// Arms the next imbalance check, if `auto.leader.rebalance.enable`.
@@ -45,7 +45,7 @@ impl Controller {
         match self.profile {
             Profile::Kafka40 => self.partitions.keys().filter(|tp| imbalanced(tp)).cloned().collect(),
             Profile::Kafka36 => {
-                let mut by_preferred: BTreeMap<BrokerId, Vec<&TopicPartition>> = BTreeMap::new();
+                let mut by_preferred: VecMap<BrokerId, Vec<&TopicPartition>> = VecMap::new();
                 for (tp, s) in &self.partitions {
                     if let Some(&p) = s.replicas.first() {
                         by_preferred.entry(p).or_default().push(tp);

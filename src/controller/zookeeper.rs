@@ -15,7 +15,7 @@ use crate::ids::{BrokerId, NodeId};
 use crate::net::Message;
 use crate::time::{ms, Micros};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// A broker's ZooKeeper session (its `/brokers/ids/<id>` ephemeral znode).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +28,7 @@ struct Session {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ZooKeeper {
     session_timeout_ms: u64,
-    sessions: BTreeMap<BrokerId, Session>,
+    sessions: VecMap<BrokerId, Session>,
     /// `/controller`: the broker holding it.
     controller: Option<BrokerId>,
     /// `/controller_epoch`.
@@ -51,7 +51,7 @@ impl ZooKeeper {
     }
 
     /// The partition states stored in ZooKeeper.
-    pub fn partitions(&self) -> &BTreeMap<crate::ids::TopicPartition, crate::net::PartitionState> {
+    pub fn partitions(&self) -> &std::collections::BTreeMap<crate::ids::TopicPartition, crate::net::PartitionState> {
         self.znodes.partitions()
     }
 

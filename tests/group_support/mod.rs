@@ -7,7 +7,7 @@ use kafkascope::scenario::Scenario;
 use kafkascope::sim::Sim;
 use kafkascope::time::ms;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 
 /// A scenario: `brokers` brokers, topic `orders` with `partitions` partitions (RF 3 capped), one
 /// producer at 50 records/s, and the given consumers (`[topics, config]` objects).
@@ -42,7 +42,7 @@ pub fn run(s: &Scenario, until_ms: u64) -> (Sim, Vec<Event>) {
 }
 
 /// One RebalanceCompleted: (time, broker, group, generation, protocol, assignment).
-pub type Rebalance = (u64, u32, String, i32, String, BTreeMap<String, Vec<TopicPartition>>);
+pub type Rebalance = (u64, u32, String, i32, String, VecMap<String, Vec<TopicPartition>>);
 
 /// Every RebalanceCompleted.
 pub fn rebalances(events: &[Event]) -> Vec<Rebalance> {
@@ -81,8 +81,8 @@ pub fn consumer_of(member_id: &str) -> u32 {
 }
 
 /// The partitions a partition set covers exactly once? Returns each partition's owner count.
-pub fn owner_counts(assignment: &BTreeMap<String, Vec<TopicPartition>>) -> BTreeMap<TopicPartition, usize> {
-    let mut counts = BTreeMap::new();
+pub fn owner_counts(assignment: &VecMap<String, Vec<TopicPartition>>) -> VecMap<TopicPartition, usize> {
+    let mut counts = VecMap::new();
     for parts in assignment.values() {
         for tp in parts {
             *counts.entry(tp.clone()).or_insert(0) += 1;

@@ -150,7 +150,7 @@ fn l16_retention_deletes_by_time_and_size_and_compaction_keeps_the_latest_value_
 #[test]
 fn l17_rebalances_on_join_and_death_and_each_assignor_divides_differently() {
     let r = lesson("17-consumer-groups");
-    type Assignment = BTreeMap<String, Vec<TopicPartition>>;
+    type Assignment = kafkascope::vec_map::VecMap<String, Vec<TopicPartition>>;
     let groups: BTreeMap<String, Vec<(u64, Assignment)>> = r
         .find(|k| match k {
             EventKind::RebalanceCompleted { group, assignment, .. } => Some((group.clone(), assignment.clone())),

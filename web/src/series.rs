@@ -6,7 +6,8 @@
 use crate::view_model::{Ledger, PartKey};
 use kafkascope::event::EventKind;
 use kafkascope::ids::{ConsumerIdx, ProducerIdx};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+use kafkascope::vec_map::VecMap;
 
 /// Points kept per series (the oldest fall off).
 pub const MAX_POINTS: usize = 120;
@@ -62,9 +63,9 @@ pub struct ProducerSeries {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChartSeries {
     /// Producer metrics, by producer.
-    pub producers: BTreeMap<ProducerIdx, ProducerSeries>,
+    pub producers: VecMap<ProducerIdx, ProducerSeries>,
     /// Consumer lag (records), by consumer and partition.
-    pub lag: BTreeMap<(ConsumerIdx, PartKey), Series>,
+    pub lag: VecMap<(ConsumerIdx, PartKey), Series>,
     /// Acknowledged records the engine's audit found missing.
     pub acked_lost: Series,
     /// Records the engine's audit found twice in a leader's log.

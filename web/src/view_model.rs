@@ -5,7 +5,8 @@
 
 use kafkascope::event::{Event, EventKind, MessageKind};
 use kafkascope::ids::{BrokerId, ConsumerIdx, NodeId, ProducerIdx};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+use kafkascope::vec_map::VecMap;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -99,7 +100,7 @@ pub struct PartitionView {
     /// In-sync replicas.
     pub isr: Vec<BrokerId>,
     /// Each replica's log, by broker.
-    pub logs: BTreeMap<BrokerId, ReplicaView>,
+    pub logs: VecMap<BrokerId, ReplicaView>,
 }
 
 /// A batch that left a producer and awaits its answer.
@@ -117,11 +118,11 @@ pub struct InFlightBatch {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProducerView {
     /// Open (filling) batch per partition.
-    pub open: BTreeMap<PartKey, u64>,
+    pub open: VecMap<PartKey, u64>,
     /// Batches sent and not yet completed, by batch id, with their partition.
-    pub in_flight: BTreeMap<u64, (PartKey, InFlightBatch)>,
+    pub in_flight: VecMap<u64, (PartKey, InFlightBatch)>,
     /// Records acknowledged per partition.
-    pub acked: BTreeMap<PartKey, u64>,
+    pub acked: VecMap<PartKey, u64>,
     /// The last error the producer saw, if any.
     pub last_error: Option<String>,
 }
@@ -130,9 +131,9 @@ pub struct ProducerView {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsumerView {
     /// Next offset to read, per partition.
-    pub position: BTreeMap<PartKey, i64>,
+    pub position: VecMap<PartKey, i64>,
     /// Last high watermark the consumer saw, per partition (for lag).
-    pub seen_hw: BTreeMap<PartKey, i64>,
+    pub seen_hw: VecMap<PartKey, i64>,
     /// Consumer group and generation, once it joined one.
     pub group: Option<(String, i32)>,
     /// Partitions the group assigned to this consumer (`None` before the first assignment).
@@ -188,17 +189,17 @@ pub struct ViewState {
     /// Virtual time in microseconds.
     pub now_us: u64,
     /// Brokers by id.
-    pub brokers: BTreeMap<BrokerId, BrokerView>,
+    pub brokers: VecMap<BrokerId, BrokerView>,
     /// Controller node and epoch, once elected.
     pub controller: Option<(NodeId, u32)>,
     /// Partitions by topic and number.
-    pub partitions: BTreeMap<PartKey, PartitionView>,
+    pub partitions: VecMap<PartKey, PartitionView>,
     /// Producers by index.
-    pub producers: BTreeMap<ProducerIdx, ProducerView>,
+    pub producers: VecMap<ProducerIdx, ProducerView>,
     /// Consumers by index.
-    pub consumers: BTreeMap<ConsumerIdx, ConsumerView>,
+    pub consumers: VecMap<ConsumerIdx, ConsumerView>,
     /// Messages in flight (and recently dropped), by id.
-    pub flights: BTreeMap<u64, Flight>,
+    pub flights: VecMap<u64, Flight>,
     /// Messages sent in total (including those no longer drawn).
     pub messages_sent: u64,
     /// Shortest virtual time a message is drawn travelling (so sub-millisecond hops stay visible).
@@ -212,13 +213,13 @@ pub struct ViewState {
     /// Last narration line.
     pub narration: Option<String>,
     /// Internal topics (`__consumer_offsets`, …) and their partition counts: counted, not drawn.
-    pub hidden_topics: BTreeMap<String, usize>,
+    pub hidden_topics: VecMap<String, usize>,
     /// The latest notable events (elections, ISR changes, crashes, truncations, errors), newest last.
     pub notable: VecDeque<(u64, String)>,
     /// Impaired links (cut or slowed), keyed by their two ends in order.
-    pub links: BTreeMap<(NodeId, NodeId), crate::links::LinkView>,
+    pub links: VecMap<(NodeId, NodeId), crate::links::LinkView>,
     /// Consumers whose process was killed.
-    pub consumers_down: std::collections::BTreeSet<ConsumerIdx>,
+    pub consumers_down: kafkascope::vec_map::VecSet<ConsumerIdx>,
     /// The charts' series (producer metrics, consumer lag, the ledger's alarms).
     pub charts: crate::series::ChartSeries,
     /// The sequence diagram's recent messages.

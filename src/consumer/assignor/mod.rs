@@ -13,12 +13,12 @@ mod sticky_general;
 use crate::consumer::coordinator_key::{java_hashmap_order, java_string_cmp};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// A topic partition as `(topic, partition)`.
 pub type TopicPartition = (String, u32);
 /// Each member id's assigned partitions.
-pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
+pub type Assignment = VecMap<String, Vec<TopicPartition>>;
 
 /// Kafka's `AbstractStickyAssignor.DEFAULT_GENERATION`: a member that reports no generation.
 pub const DEFAULT_GENERATION: i32 = -1;
@@ -122,7 +122,7 @@ impl AssignorKind {
     }
 
     /// Runs the assignor; every member appears in the result, possibly with no partitions.
-    pub fn assign(self, topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
+    pub fn assign(self, topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
         match self {
             AssignorKind::Range => range::assign(topics, members),
             AssignorKind::RoundRobin => roundrobin::assign(topics, members),
@@ -134,7 +134,7 @@ impl AssignorKind {
 
 /// `CooperativeStickyAssignor`: the sticky result minus partitions that change owner this round
 /// (they are revoked now and handed over in the follow-up rebalance).
-pub fn cooperative_assign(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
+pub fn cooperative_assign(topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
     let (mut assignment, transferring) = sticky::assign(topics, members);
     let transferring = match transferring {
         Some(t) => t,
@@ -150,9 +150,9 @@ pub fn cooperative_assign(topics: &BTreeMap<String, u32>, members: &[MemberSubsc
 }
 
 /// Partitions newly given to one member and revoked from another in the same assignment.
-fn compute_transferring(members: &[MemberSubscription], assignment: &Assignment) -> BTreeMap<TopicPartition, String> {
-    let mut added = BTreeMap::new();
-    let mut revoked = std::collections::BTreeSet::new();
+fn compute_transferring(members: &[MemberSubscription], assignment: &Assignment) -> VecMap<TopicPartition, String> {
+    let mut added = VecMap::new();
+    let mut revoked = crate::vec_map::VecSet::new();
     for m in members {
         let assigned = assignment.get(&m.member_id).cloned().unwrap_or_default();
         for tp in &assigned {
@@ -171,7 +171,7 @@ fn compute_transferring(members: &[MemberSubscription], assignment: &Assignment)
 }
 
 /// The topics (that exist) a member subscribes to, deduplicated.
-pub(crate) fn existing_topics<'a>(m: &'a MemberSubscription, topics: &BTreeMap<String, u32>) -> Vec<&'a str> {
+pub(crate) fn existing_topics<'a>(m: &'a MemberSubscription, topics: &VecMap<String, u32>) -> Vec<&'a str> {
     let mut v: Vec<&str> = Vec::new();
     for t in &m.topics {
         if topics.contains_key(t) && !v.contains(&t.as_str()) {

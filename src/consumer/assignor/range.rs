@@ -1,10 +1,10 @@
 //! `RangeAssignor`: per topic, sorted partitions split into contiguous ranges over sorted members.
 
 use super::{empty_assignment, existing_topics, sorted_members, Assignment, MemberSubscription};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// The first `P % C` members of each topic get one extra partition; imbalance accumulates per topic.
-pub(super) fn assign(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
+pub(super) fn assign(topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
     let mut out = empty_assignment(members);
     let sorted = sorted_members(members);
     for (topic, &num_partitions) in topics {

@@ -2,10 +2,10 @@
 //! skipping members not subscribed to the partition's topic.
 
 use super::{empty_assignment, existing_topics, sorted_members, Assignment, MemberSubscription};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// Deals partitions with a circular iterator over members, like Kafka's `CircularIterator`.
-pub(super) fn assign(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
+pub(super) fn assign(topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> Assignment {
     let mut out = empty_assignment(members);
     let sorted = sorted_members(members);
     if sorted.is_empty() {

@@ -4,15 +4,16 @@
 use super::sticky_general;
 use super::{hashmap_members, Assignment, MemberSubscription, TopicPartition, DEFAULT_GENERATION};
 use crate::consumer::coordinator_key::java_string_cmp;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
+use crate::vec_map::{VecMap, VecSet};
 
 /// Partitions handed to a new owner this round (`partitionsTransferringOwnership`); `None` on the general path.
-pub(super) type Transfers = Option<BTreeMap<TopicPartition, String>>;
+pub(super) type Transfers = Option<VecMap<TopicPartition, String>>;
 
 /// `assignPartitions`: validates owned partitions, then runs the fast or the general path.
-pub(super) fn assign(all_topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> (Assignment, Transfers) {
+pub(super) fn assign(all_topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> (Assignment, Transfers) {
     // partitionsPerTopic only holds topics somebody subscribes to.
-    let topics: BTreeMap<String, u32> = all_topics
+    let topics: VecMap<String, u32> = all_topics
         .iter()
         .filter(|(t, _)| members.iter().any(|m| m.topics.contains(t)))
         .map(|(t, n)| (t.clone(), *n))
@@ -31,17 +32,17 @@ pub(super) fn assign(all_topics: &BTreeMap<String, u32>, members: &[MemberSubscr
 /// (in `HashMap` order), the partitions claimed twice in one generation, and the max generation.
 #[allow(clippy::type_complexity)]
 fn validate_owned(
-    topics: &BTreeMap<String, u32>,
+    topics: &VecMap<String, u32>,
     order: &[&MemberSubscription],
-) -> (bool, Vec<(String, Vec<TopicPartition>)>, BTreeSet<TopicPartition>, i32) {
+) -> (bool, Vec<(String, Vec<TopicPartition>)>, VecSet<TopicPartition>, i32) {
     let mut equal = true;
-    let mut subscribed: BTreeSet<&str> = BTreeSet::new();
+    let mut subscribed: VecSet<&str> = VecSet::new();
     let mut owned: Vec<(String, Vec<TopicPartition>)> = Vec::new();
-    let mut owner_of: BTreeMap<TopicPartition, usize> = BTreeMap::new();
-    let mut multiple = BTreeSet::new();
+    let mut owner_of: VecMap<TopicPartition, usize> = VecMap::new();
+    let mut multiple = VecSet::new();
     let mut max_generation = DEFAULT_GENERATION;
     for (i, m) in order.iter().enumerate() {
-        let set: BTreeSet<&str> = m.topics.iter().map(String::as_str).collect();
+        let set: VecSet<&str> = m.topics.iter().map(String::as_str).collect();
         if subscribed.is_empty() {
             subscribed = set;
         } else if equal && set != subscribed {
@@ -80,12 +81,12 @@ fn validate_owned(
 
 /// `ConstrainedAssignmentBuilder.build` (no racks): keep owned partitions up to quota, then deal the rest.
 fn constrained(
-    topics: &BTreeMap<String, u32>,
+    topics: &VecMap<String, u32>,
     owned: &[(String, Vec<TopicPartition>)],
-    multiple: &BTreeSet<TopicPartition>,
-) -> (Assignment, BTreeMap<TopicPartition, String>) {
+    multiple: &VecSet<TopicPartition>,
+) -> (Assignment, VecMap<TopicPartition, String>) {
     let mut assignment: Assignment = owned.iter().map(|(c, _)| (c.clone(), Vec::new())).collect();
-    let mut transferring = BTreeMap::new();
+    let mut transferring = VecMap::new();
     let n = owned.len();
     if n == 0 {
         return (assignment, transferring);
@@ -94,10 +95,10 @@ fn constrained(
     let (min_quota, max_quota) = (total / n, total.div_ceil(n));
     let expected_over = total % n;
     let mut current_over = 0usize;
-    let mut maybe_revoked: BTreeMap<TopicPartition, String> = BTreeMap::new();
+    let mut maybe_revoked: VecMap<TopicPartition, String> = VecMap::new();
     let mut under: Vec<String> = Vec::new();
     let mut exactly: VecDeque<String> = VecDeque::new();
-    let mut assigned: BTreeSet<TopicPartition> = BTreeSet::new();
+    let mut assigned: VecSet<TopicPartition> = VecSet::new();
 
     for (consumer, list) in owned {
         let mut mine: Vec<TopicPartition> = list.iter().filter(|tp| !multiple.contains(*tp)).cloned().collect();

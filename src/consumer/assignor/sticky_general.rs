@@ -4,32 +4,32 @@
 
 use super::{Assignment, MemberSubscription, TopicPartition, DEFAULT_GENERATION};
 use crate::consumer::coordinator_key::java_string_hash;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 /// `sortedCurrentSubscriptions` key: (assignment size, member id as UTF-16 for Java's compareTo, id).
 type SubKey = (usize, Vec<u16>, String);
 
 struct Builder<'a> {
-    topics: &'a BTreeMap<String, u32>,
-    potential: BTreeMap<String, Vec<String>>,
-    consumer_topics: BTreeMap<String, Vec<String>>,
-    current: BTreeMap<String, Vec<TopicPartition>>,
-    partition_consumer: BTreeMap<TopicPartition, String>,
-    sorted_subs: BTreeSet<SubKey>,
-    prev: BTreeMap<TopicPartition, (String, i32)>,
+    topics: &'a VecMap<String, u32>,
+    potential: VecMap<String, Vec<String>>,
+    consumer_topics: VecMap<String, Vec<String>>,
+    current: VecMap<String, Vec<TopicPartition>>,
+    partition_consumer: VecMap<TopicPartition, String>,
+    sorted_subs: VecSet<SubKey>,
+    prev: VecMap<TopicPartition, (String, i32)>,
     moves: Movements,
     total: usize,
 }
 
 /// Builds the balanced, sticky assignment for differing subscriptions.
 pub(super) fn assign(
-    topics: &BTreeMap<String, u32>,
+    topics: &VecMap<String, u32>,
     order: &[&MemberSubscription],
     owned: Vec<(String, Vec<TopicPartition>)>,
     max_generation: i32,
 ) -> Assignment {
-    let mut potential: BTreeMap<String, Vec<String>> = topics.keys().map(|t| (t.clone(), Vec::new())).collect();
-    let mut consumer_topics = BTreeMap::new();
+    let mut potential: VecMap<String, Vec<String>> = topics.keys().map(|t| (t.clone(), Vec::new())).collect();
+    let mut consumer_topics = VecMap::new();
     for m in order {
         let mut mine = Vec::new();
         for t in &m.topics {
@@ -40,11 +40,11 @@ pub(super) fn assign(
         }
         consumer_topics.insert(m.member_id.clone(), mine);
     }
-    let current: BTreeMap<String, Vec<TopicPartition>> = owned.into_iter().collect();
+    let current: VecMap<String, Vec<TopicPartition>> = owned.into_iter().collect();
     let partition_consumer =
         current.iter().flat_map(|(c, l)| l.iter().map(move |tp| (tp.clone(), c.clone()))).collect();
     // prepopulateCurrentAssignments: the best older-generation owner of each partition.
-    let mut prev: BTreeMap<TopicPartition, (String, i32)> = BTreeMap::new();
+    let mut prev: VecMap<TopicPartition, (String, i32)> = VecMap::new();
     for m in order {
         let g = if m.generation != DEFAULT_GENERATION && m.generation < max_generation {
             m.generation
@@ -65,7 +65,7 @@ pub(super) fn assign(
         consumer_topics,
         current,
         partition_consumer,
-        sorted_subs: BTreeSet::new(),
+        sorted_subs: VecSet::new(),
         prev,
         moves: Movements::default(),
         total: topics.values().map(|&n| n as usize).sum(),
@@ -86,7 +86,7 @@ impl Builder<'_> {
         };
         // assignOwnedPartitions: drop partitions of topics no longer subscribed.
         let mut revocation_required = false;
-        let mut assigned = BTreeSet::new();
+        let mut assigned = VecSet::new();
         for (c, list) in self.current.iter_mut() {
             let subs = &self.consumer_topics[c];
             list.retain(|tp| {
@@ -120,7 +120,7 @@ impl Builder<'_> {
                 self.sorted_subs.insert(nk);
             }
         }
-        let fixed_topic = |t: &str, p: &BTreeMap<String, Vec<String>>| p[t].len() < 2;
+        let fixed_topic = |t: &str, p: &VecMap<String, Vec<String>>| p[t].len() < 2;
         sorted_all.retain(|tp| !fixed_topic(&tp.0, &self.potential));
         unassigned.retain(|tp| !fixed_topic(&tp.0, &self.potential));
         let mut fixed: Vec<(String, Vec<TopicPartition>)> = Vec::new();
@@ -171,7 +171,7 @@ impl Builder<'_> {
         if first.0 + 1 >= last.0 {
             return true;
         }
-        let owner: BTreeMap<&TopicPartition, &String> =
+        let owner: VecMap<&TopicPartition, &String> =
             self.current.iter().flat_map(|(c, l)| l.iter().map(move |tp| (tp, c))).collect();
         for k in &self.sorted_subs {
             let c = &k.2;
@@ -253,7 +253,7 @@ impl Builder<'_> {
 }
 
 /// Sum of |size difference| over all member pairs (`getBalanceScore`).
-fn score(a: &BTreeMap<String, Vec<TopicPartition>>) -> usize {
+fn score(a: &VecMap<String, Vec<TopicPartition>>) -> usize {
     let sizes: Vec<usize> = a.values().map(Vec::len).collect();
     let mut s = 0;
     for i in 0..sizes.len() {
@@ -267,9 +267,9 @@ fn score(a: &BTreeMap<String, Vec<TopicPartition>>) -> usize {
 /// `PartitionMovements`: which partitions moved between which pair of members this round.
 #[derive(Default)]
 struct Movements {
-    by_partition: BTreeMap<TopicPartition, (String, String)>,
+    by_partition: VecMap<TopicPartition, (String, String)>,
     /// topic -> (src, dst) -> partitions, as a Java HashSet (entries with insertion sequence, peak size).
-    by_topic: BTreeMap<String, BTreeMap<(String, String), JavaHashSet>>,
+    by_topic: VecMap<String, VecMap<(String, String), JavaHashSet>>,
 }
 
 /// Enough of `java.util.HashSet<TopicPartition>` to know which element `iterator().next()` returns.

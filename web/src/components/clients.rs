@@ -7,7 +7,7 @@ use crate::layout::*;
 use crate::links::MenuTarget;
 use crate::view_model::{ConsumerView, PartKey, PartitionView, ProducerView};
 use kafkascope::ids::{ConsumerIdx, ProducerIdx};
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 use yew::prelude::*;
 
 /// Height of one partition row in a client panel.
@@ -19,7 +19,7 @@ const MAX_CARS: usize = 5;
 #[derive(Properties, PartialEq, Clone)]
 pub struct ProducersProps {
     /// Producers by index.
-    pub producers: BTreeMap<ProducerIdx, ProducerView>,
+    pub producers: VecMap<ProducerIdx, ProducerView>,
     /// Partitions, in row order (not their whole views, which would be cloned and compared every frame).
     pub partitions: Vec<PartKey>,
 }
@@ -78,7 +78,7 @@ pub fn producers(p: &ProducersProps) -> Html {
 }
 
 /// Each partition's leader high watermark, as [`ConsumersProps::partitions`] takes it.
-pub fn leader_hws(partitions: &BTreeMap<PartKey, PartitionView>) -> BTreeMap<PartKey, Option<i64>> {
+pub fn leader_hws(partitions: &VecMap<PartKey, PartitionView>) -> VecMap<PartKey, Option<i64>> {
     partitions.iter().map(|(k, part)| (k.clone(), part.leader.and_then(|l| part.logs.get(&l)).map(|l| l.hw))).collect()
 }
 
@@ -86,13 +86,13 @@ pub fn leader_hws(partitions: &BTreeMap<PartKey, PartitionView>) -> BTreeMap<Par
 #[derive(Properties, PartialEq, Clone)]
 pub struct ConsumersProps {
     /// Consumers by index.
-    pub consumers: BTreeMap<ConsumerIdx, ConsumerView>,
+    pub consumers: VecMap<ConsumerIdx, ConsumerView>,
     /// Partitions in row order, each with its leader's high watermark (`None` without a leader or
     /// its log): only what a consumer row draws, not the partitions' whole views (cloned and compared
     /// every frame otherwise).
-    pub partitions: BTreeMap<PartKey, Option<i64>>,
+    pub partitions: VecMap<PartKey, Option<i64>>,
     /// Consumers whose process was killed.
-    pub down: std::collections::BTreeSet<ConsumerIdx>,
+    pub down: kafkascope::vec_map::VecSet<ConsumerIdx>,
     /// Opens the fault menu for a consumer at client coordinates.
     pub on_menu: Callback<(MenuTarget, f64, f64)>,
 }

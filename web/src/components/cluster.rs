@@ -12,16 +12,16 @@ use crate::layout::*;
 use crate::links::MenuTarget;
 use crate::view_model::{BrokerView, PartKey, PartitionView};
 use kafkascope::ids::{BrokerId, NodeId};
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 use yew::prelude::*;
 
 /// Properties of [`Cluster`].
 #[derive(Properties, PartialEq, Clone)]
 pub struct ClusterProps {
     /// Brokers by id.
-    pub brokers: BTreeMap<BrokerId, BrokerView>,
+    pub brokers: VecMap<BrokerId, BrokerView>,
     /// Partitions by topic and number.
-    pub partitions: BTreeMap<PartKey, PartitionView>,
+    pub partitions: VecMap<PartKey, PartitionView>,
     /// Called with a broker's id when it is clicked.
     pub on_broker: Callback<BrokerId>,
     /// Opens the fault menu for a broker at client coordinates.
@@ -125,7 +125,7 @@ pub struct ClusterFrameProps {
     /// Latest notable events (virtual µs, line), newest last.
     pub notable: Vec<(u64, String)>,
     /// Internal topics not drawn, with their partition counts.
-    pub hidden_topics: BTreeMap<String, usize>,
+    pub hidden_topics: VecMap<String, usize>,
 }
 
 /// Draws the controller row, the lanes and the event log under the broker columns.

@@ -10,7 +10,8 @@ use crate::layout::{f1, flight_point, message_style, LANE_PRODUCE_Y, PRODUCER_X,
 use crate::view_model::{Flight, MAX_FLIGHTS};
 use kafkascope::event::MessageKind;
 use kafkascope::ids::{BrokerId, NodeId};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+use kafkascope::vec_map::VecMap;
 use yew::prelude::*;
 
 /// Above this speed messages are counted, not animated.
@@ -50,7 +51,7 @@ impl Slots {
     /// dropped message goes last, so it is hidden for a while before it is reused. Returns each
     /// shape's message. Messages
     /// beyond the pool (never more than [`MAX_FLIGHTS`] are drawn) are left out.
-    pub fn assign(&mut self, msgs: &BTreeMap<u64, Flight>) -> Vec<Option<u64>> {
+    pub fn assign(&mut self, msgs: &VecMap<u64, Flight>) -> Vec<Option<u64>> {
         for (slot, owner) in self.owner.iter_mut().enumerate() {
             match *owner {
                 Some((m, dropped)) if !msgs.contains_key(&m) => {
@@ -66,7 +67,7 @@ impl Slots {
                 None => {}
             }
         }
-        let drawn: std::collections::BTreeSet<u64> = self.owner.iter().flatten().map(|o| o.0).collect();
+        let drawn: kafkascope::vec_map::VecSet<u64> = self.owner.iter().flatten().map(|o| o.0).collect();
         for (msg, f) in msgs.iter().filter(|(m, _)| !drawn.contains(m)) {
             let route = (f.kind, f.from, f.to);
             let like = |same: &dyn Fn(&(MessageKind, NodeId, NodeId)) -> bool| {
@@ -96,7 +97,7 @@ struct Shape {
 #[derive(Properties, PartialEq, Clone)]
 pub struct FlightsProps {
     /// Messages to draw, by id.
-    pub flights: BTreeMap<u64, Flight>,
+    pub flights: VecMap<u64, Flight>,
     /// Broker ids in column order.
     pub brokers: Vec<BrokerId>,
     /// Virtual time now (µs).
@@ -240,7 +241,7 @@ pub fn flights(p: &FlightsProps) -> Html {
 mod tests {
     use super::*;
 
-    fn flights(ids: impl IntoIterator<Item = u64>) -> BTreeMap<u64, Flight> {
+    fn flights(ids: impl IntoIterator<Item = u64>) -> VecMap<u64, Flight> {
         let f = |msg| Flight { msg, from: NodeId::Broker(1), to: NodeId::Broker(2), kind: MessageKind::Fetch, sent_us: 0, arrive_us: 1, dropped_us: None };
         ids.into_iter().map(|m| (m, f(m))).collect()
     }
@@ -274,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_new_message_takes_a_free_shape_of_its_own_kind_if_there_is_one() {
-        let kind = |mut f: BTreeMap<u64, Flight>, k| { f.values_mut().for_each(|f| f.kind = k); f };
+        let kind = |mut f: VecMap<u64, Flight>, k| { f.values_mut().for_each(|f| f.kind = k); f };
         let mut s = Slots::default();
         let mut live = flights(0..4);
         live.extend(kind(flights([0]), MessageKind::Produce));
@@ -294,7 +295,7 @@ mod tests {
 
     #[test]
     fn a_new_message_prefers_a_free_shape_of_its_own_route() {
-        let to = |mut f: BTreeMap<u64, Flight>, b| { f.values_mut().for_each(|f| f.to = NodeId::Broker(b)); f };
+        let to = |mut f: VecMap<u64, Flight>, b| { f.values_mut().for_each(|f| f.to = NodeId::Broker(b)); f };
         let mut s = Slots::default();
         let mut live = flights(0..3);
         live.extend(to(flights([0]), 3));

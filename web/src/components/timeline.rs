@@ -8,7 +8,7 @@ use crate::i18n::{tr, Lang};
 use crate::layout::seconds;
 use crate::links::{key, LinkView, MenuTarget};
 use kafkascope::ids::{BrokerId, NodeId};
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -42,7 +42,7 @@ pub struct TimelineProps {
     /// Brokers, for the link chips.
     pub brokers: Vec<BrokerId>,
     /// Impaired links.
-    pub links: BTreeMap<(NodeId, NodeId), LinkView>,
+    pub links: VecMap<(NodeId, NodeId), LinkView>,
     /// Seeks to a virtual time (µs).
     pub on_seek: Callback<u64>,
     /// Opens a fault menu at client coordinates.
@@ -56,7 +56,7 @@ pub struct TimelineProps {
 pub fn timeline(p: &TimelineProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let horizon = p.horizon_us.max(1);
-    let mut buckets: BTreeMap<(u32, u64), TickKind> = BTreeMap::new();
+    let mut buckets: VecMap<(u32, u64), TickKind> = VecMap::new();
     for t in p.ticks.iter() {
         let b = (t.at_us * BUCKETS / horizon).min(BUCKETS - 1);
         buckets.insert((tick_style(t.kind).1, b), t.kind);
@@ -65,7 +65,10 @@ pub fn timeline(p: &TimelineProps) -> Html {
         let seek = p.on_seek.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            if let Ok(ms) = input.value().parse::<f64>() {
+            // A range input's value is always a valid number: `valueAsNumber` is its parse (and
+            // keeps core's float parser and its 10 KB power-of-five table out of the bundle).
+            let ms = input.value_as_number();
+            if ms.is_finite() {
                 seek.emit((ms.max(0.0) * 1_000.0) as u64);
             }
         })

@@ -50,7 +50,9 @@ pub fn top_bar(p: &TopBarProps) -> Html {
         let cb = p.on_speed.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            if let Ok(v) = input.value().parse::<f64>() {
+            // As in the timeline: a range input's `valueAsNumber` is the parse of its value.
+            let v = input.value_as_number();
+            if v.is_finite() {
                 cb.emit(10f64.powf(v));
             }
         })

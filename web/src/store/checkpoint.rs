@@ -25,7 +25,7 @@ use super::{yield_to_page, RunKey, Store, CHECKPOINT_EVERY_MS, LEGACY_SNAPSHOT};
 use kafkascope::command::Command;
 use kafkascope::log::Records;
 use kafkascope::sim::Sim;
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 use std::ops::Range;
 
 /// Most bytes of chunks one checkpoint copies (inside a frame: ~2 ms per MB measured): a run with more
@@ -87,13 +87,13 @@ impl Store {
         let log = CommandLog { at_us: sim.now_us(), scenario: Some(sim.scenario().clone()), commands: commands[..applied].to_vec() };
         let log = serde_json::to_string(&log).map_err(|e| e.to_string())?;
         let written = self.inner.written.borrow();
-        let none = BTreeMap::new();
+        let none = VecMap::new();
         let stored = if written.0.as_ref() == Some(key) { &written.1 } else { &none };
         // Each segment's fingerprints, walked on from where last checkpoint's walk ended.
         let slices = segment_slices(sim);
         let mut walks = self.inner.walks.borrow_mut();
         let same = walks.0.as_ref() == Some(key);
-        let walked: BTreeMap<String, chunks::Walked> =
+        let walked: VecMap<String, chunks::Walked> =
             slices.iter().map(|(k, b)| (k.clone(), chunks::walk(*b, walks.1.get(k).filter(|_| same)))).collect();
         let current: Vec<(String, &Records, &[u64])> = slices.iter().map(|(k, b)| (k.clone(), *b, &walked[k].fingerprints[..])).collect();
         let diff = chunks::diff(&prefix, &current, stored);
@@ -159,7 +159,7 @@ impl Store {
             // must then rewrite only what did not.
             let mut written = self.inner.written.borrow_mut();
             if written.0.as_ref() != Some(key) {
-                *written = (Some(key.clone()), BTreeMap::new());
+                *written = (Some(key.clone()), VecMap::new());
             }
             if n == 0 {
                 for (segment, keep) in &cp.trims {

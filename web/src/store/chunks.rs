@@ -11,7 +11,7 @@
 use kafkascope::log::batch::HEADER_SIZE;
 use kafkascope::log::Records;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 use std::ops::Range;
 
 /// A segment's bytes as the store reads them: a plain buffer (tests, reloads) or a log's
@@ -253,7 +253,7 @@ pub struct Diff<'a> {
 pub fn diff<'a, B: SegmentBytes + ?Sized>(
     prefix: &str,
     current: &[(String, &'a B, &[u64])],
-    stored: &BTreeMap<String, Stored>,
+    stored: &VecMap<String, Stored>,
 ) -> Diff<'a> {
     let mut out = Diff::default();
     let none = Stored::default();
@@ -287,7 +287,7 @@ fn trim(out: &mut Diff<'_>, prefix: &str, segment: &str, was: &Stored, keep: usi
 }
 
 /// Records a committed chunk put.
-pub fn apply_put(stored: &mut BTreeMap<String, Stored>, put: &ChunkPut) {
+pub fn apply_put(stored: &mut VecMap<String, Stored>, put: &ChunkPut) {
     let s = stored.entry(put.segment.clone()).or_default();
     if s.chunks.len() <= put.index {
         s.chunks.resize(put.index + 1, None);
@@ -296,7 +296,7 @@ pub fn apply_put(stored: &mut BTreeMap<String, Stored>, put: &ChunkPut) {
 }
 
 /// Records committed deletes: `segment` keeps its first `keep` chunks and no whole entry.
-pub fn apply_trim(stored: &mut BTreeMap<String, Stored>, segment: &str, keep: usize) {
+pub fn apply_trim(stored: &mut VecMap<String, Stored>, segment: &str, keep: usize) {
     if let Some(s) = stored.get_mut(segment) {
         s.chunks.truncate(keep);
         s.whole = false;
@@ -310,7 +310,7 @@ pub fn apply_trim(stored: &mut BTreeMap<String, Stored>, segment: &str, keep: us
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parts {
     /// Chunks by index.
-    pub chunks: BTreeMap<usize, Vec<u8>>,
+    pub chunks: VecMap<usize, Vec<u8>>,
     /// The whole-segment entry of the old layout, if there is one.
     pub whole: Option<Vec<u8>>,
 }

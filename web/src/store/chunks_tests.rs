@@ -53,9 +53,9 @@ fn a_segment_splits_into_fixed_chunks_and_reassembles() {
 #[test]
 fn an_old_whole_segment_entry_loads_as_one_chunk_and_is_replaced() {
     let bytes = segment(&[1; 200], 700);
-    let a = reassemble(Parts { chunks: BTreeMap::new(), whole: Some(bytes.clone()) });
+    let a = reassemble(Parts { chunks: VecMap::new(), whole: Some(bytes.clone()) });
     assert_eq!((a.bytes == bytes, a.used, a.cut.clone()), (true, 0, None));
-    let stored = BTreeMap::from([(SEG.to_owned(), trust(&a, None))]);
+    let stored = VecMap::from([(SEG.to_owned(), trust(&a, None))]);
     let d = diff("p/", &[(SEG.to_owned(), &bytes[..], &chunk_fingerprints(&bytes)[..])], &stored);
     assert_eq!(d.puts.len(), chunk_count(bytes.len()), "every chunk is written");
     assert_eq!(d.deletes, vec![whole_key("p/", SEG)]);
@@ -148,7 +148,7 @@ fn a_chunk_fingerprint_changes_with_any_batch_header_or_a_torn_tail() {
 #[test]
 fn a_diff_puts_the_tail_after_an_append_and_deletes_past_a_truncated_end() {
     let old = segment(&[1; 300], 700);
-    let stored = BTreeMap::from([(SEG.to_owned(), trust(&reassemble(parts_of(&old)), None))]);
+    let stored = VecMap::from([(SEG.to_owned(), trust(&reassemble(parts_of(&old)), None))]);
     let mut grown = old.clone();
     grown.extend(segment(&[1; 10], 700));
     let d = diff("p/", &[(SEG.to_owned(), &grown[..], &chunk_fingerprints(&grown)[..])], &stored);

@@ -25,7 +25,7 @@ pub use recover::{segment_entries, segment_slices, CommandLog, Restored, Segment
 
 use kafkascope::scenario::Scenario;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 use std::rc::Rc;
 
 /// Shortest wall time (ms) between two checkpoints.
@@ -79,9 +79,9 @@ struct Inner {
     backlog: Cell<bool>,
     last_ms: Cell<Option<f64>>,
     /// What is stored of each segment as of the last commit, and the run it belongs to.
-    written: RefCell<(Option<RunKey>, BTreeMap<String, chunks::Stored>)>,
+    written: RefCell<(Option<RunKey>, VecMap<String, chunks::Stored>)>,
     /// Each in-memory segment's last fingerprint walk, and the run it belongs to.
-    walks: RefCell<(Option<RunKey>, BTreeMap<String, chunks::Walked>)>,
+    walks: RefCell<(Option<RunKey>, VecMap<String, chunks::Walked>)>,
     status: RefCell<String>,
     /// Findings of the restore, kept beside later status lines.
     note: RefCell<String>,
@@ -117,8 +117,8 @@ impl Store {
             busy: Cell::new(false),
             backlog: Cell::new(false),
             last_ms: Cell::new(None),
-            written: RefCell::new((None, BTreeMap::new())),
-            walks: RefCell::new((None, BTreeMap::new())),
+            written: RefCell::new((None, VecMap::new())),
+            walks: RefCell::new((None, VecMap::new())),
             status: RefCell::new("Checking for a saved run…".to_owned()),
             note: RefCell::new(String::new()),
             legacy: Cell::new(false),
@@ -220,7 +220,7 @@ impl Store {
         }
         let values = idb_io::read(&db, &keys).await.map_err(|e| e.to_string())?;
         db.close();
-        let (mut commands, mut parts, mut report) = (None, BTreeMap::<String, chunks::Parts>::new(), Vec::new());
+        let (mut commands, mut parts, mut report) = (None, VecMap::<String, chunks::Parts>::new(), Vec::new());
         for (k, v) in keys.iter().zip(values) {
             let Some(rest) = k.strip_prefix(&prefix) else { continue };
             match (rest, v) {
@@ -264,7 +264,7 @@ impl Store {
         report.extend(found);
         // Remember what is stored; chunks from a bad batch on are not trusted, so the next
         // checkpoint rewrites them (and the chunks past a gap, and old whole entries).
-        let mut written = BTreeMap::new();
+        let mut written = VecMap::new();
         for ((k, a), check) in assembled.iter().zip(&checks) {
             written.insert(k.clone(), chunks::trust(a, check.error.as_ref().map(|_| check.kept_bytes)));
         }

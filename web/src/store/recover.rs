@@ -10,7 +10,7 @@ use kafkascope::log::Records;
 use kafkascope::scenario::Scenario;
 use kafkascope::sim::Sim;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use kafkascope::vec_map::VecMap;
 
 /// Virtual time one [`Replay::step`] covers at most (its events are dropped at once, so memory stays flat).
 pub const REPLAY_STEP_US: u64 = 100_000;
@@ -155,7 +155,7 @@ pub fn plan(page: &Scenario, commands: Option<&str>) -> Result<(Scenario, Comman
 /// Checks every stored segment, compares what is kept with the replayed `sim`'s segments, and
 /// returns the findings as report lines (one per bad or differing entry, one for missing ones).
 pub fn check_against(sim: &Sim, stored: &[(String, Vec<u8>)]) -> (Vec<SegmentCheck>, Vec<String>) {
-    let replayed: BTreeMap<String, Vec<u8>> = segment_entries(sim).into_iter().collect();
+    let replayed: VecMap<String, Vec<u8>> = segment_entries(sim).into_iter().collect();
     let (mut checks, mut report) = (Vec::new(), Vec::new());
     for (key, bytes) in stored {
         let (mut check, kept) = check_segment(key, bytes);
