@@ -7,7 +7,7 @@
 
 use crate::broker::Broker;
 use crate::ids::TopicPartition;
-use crate::log::Log;
+use crate::log::{Log, Records};
 use crate::net::PartitionState;
 use serde::{Deserialize, Serialize};
 use crate::vec_map::VecMap;
@@ -43,8 +43,10 @@ pub struct LedgerCounts {
     pub divergent_replicas: u64,
 }
 
-/// Every batch of a log, in offset order: (base offset, CRC, records, bytes).
-fn scan(log: &Log, upto: i64) -> Vec<(i64, u32, u32, Vec<u8>)> {
+/// Every batch of a log, in offset order: (base offset, CRC, records, bytes). The bytes share the
+/// log's buffers (the audit runs a few times a second in the page; copying every batch was most
+/// of its cost).
+fn scan(log: &Log, upto: i64) -> Vec<(i64, u32, u32, Records)> {
     let mut out = Vec::new();
     let mut offset = log.log_start_offset();
     while offset < upto.min(log.log_end_offset()) {
@@ -53,8 +55,9 @@ fn scan(log: &Log, upto: i64) -> Vec<(i64, u32, u32, Vec<u8>)> {
             break;
         }
         for item in read.records.batches() {
-            let Ok((_, h, bytes)) = item else { break };
-            out.push((h.base_offset, h.crc, h.records_count.max(0) as u32, bytes.to_vec()));
+            let Ok((pos, h, bytes)) = item else { break };
+            let shared = read.records.slice(pos..pos + bytes.len());
+            out.push((h.base_offset, h.crc, h.records_count.max(0) as u32, shared));
         }
         offset = read.next_offset;
     }
@@ -70,10 +73,11 @@ pub fn audit(
 ) -> LedgerCounts {
     let mut counts = LedgerCounts { produced, ..Default::default() };
     let broker = |id: u32| brokers.get(id as usize - 1);
-    // CRCs present per partition in the authoritative copy.
-    let mut present: VecMap<&TopicPartition, VecMap<u32, u32>> = VecMap::new();
+    // CRCs present per partition in the authoritative copy, sorted (a log holds many thousands of
+    // batches: one sort, not an ordered insert per batch).
+    let mut present: VecMap<&TopicPartition, Vec<u32>> = VecMap::new();
     for (tp, state) in partitions {
-        let mut crcs: VecMap<u32, u32> = VecMap::new();
+        let mut crcs: Vec<u32> = Vec::new();
         let holders: Vec<u32> = match state.leader {
             Some(l) => vec![l],
             None => state.replicas.clone(),
@@ -82,25 +86,27 @@ pub fn audit(
             let Some(log) = broker(b).and_then(|br| br.disk.logs.get(tp)) else { continue };
             let seen = scan(log, log.log_end_offset());
             if state.leader.is_some() {
-                for (_, crc, n, _) in &seen {
-                    let c = crcs.entry(*crc).or_default();
-                    if *c > 0 {
-                        counts.duplicates += *n as u64;
+                // Log order within equal CRCs (a stable sort): every copy after the first is a duplicate.
+                let mut by_crc: Vec<(u32, u32)> = seen.iter().map(|(_, crc, n, _)| (*crc, *n)).collect();
+                crate::order::sort_by_key(&mut by_crc, |&(crc, _)| crc);
+                for (i, &(crc, n)) in by_crc.iter().enumerate() {
+                    if i > 0 && by_crc[i - 1].0 == crc {
+                        counts.duplicates += n as u64;
                     }
-                    *c += 1;
                 }
+                crcs.extend(by_crc.iter().map(|&(crc, _)| crc));
             } else {
-                for (_, crc, _, _) in &seen {
-                    crcs.entry(*crc).or_insert(1);
-                }
+                crcs.extend(seen.iter().map(|(_, crc, _, _)| *crc));
             }
         }
+        crate::order::sort(&mut crcs);
+        crcs.dedup();
         present.insert(tp, crcs);
         counts.divergent_replicas += divergent_replicas(brokers, tp, state).len() as u64;
     }
     for a in acked {
         counts.acknowledged += a.records as u64;
-        let found = present.get(&a.tp).is_some_and(|m| m.contains_key(&a.crc));
+        let found = present.get(&a.tp).is_some_and(|m| m.binary_search(&a.crc).is_ok());
         if !found && !removed_by_cleanup(brokers, partitions, a) {
             counts.acked_lost += a.records as u64;
         }
