@@ -107,7 +107,7 @@ impl Store {
             }
             taken += bytes.len();
             // Straight into a JS array: the one copy, and `put` then clones it without another.
-            puts.push((chunks::chunk_key(&prefix, &chunk.segment, chunk.index), Value::Js(js_sys::Uint8Array::from(&*bytes))));
+            puts.push((chunks::chunk_key(&prefix, &chunk.segment, chunk.index), Value::Js(js_sys::Uint8Array::from(&*bytes.bytes()))));
             put_chunks.push(chunk);
         }
         puts.push((format!("{prefix}commands"), Value::Text(log)));

@@ -235,12 +235,36 @@ pub struct ChunkPut {
     pub fingerprint: u64,
 }
 
+/// Chunk `index` of a segment's bytes, read only when a checkpoint takes it: a chunk that spans
+/// pieces of a log is copied, and a first checkpoint diffs every chunk but copies at most a few MB.
+pub struct ChunkRef<'a, B: ?Sized> {
+    /// The segment's bytes.
+    pub of: &'a B,
+    /// The chunk's index.
+    pub index: usize,
+}
+
+impl<'a, B: SegmentBytes + ?Sized> ChunkRef<'a, B> {
+    /// The chunk's length.
+    pub fn len(&self) -> usize {
+        let (start, end) = chunk_range(self.of.len(), self.index);
+        end - start
+    }
+    /// Whether the chunk is empty (the one chunk of an empty segment).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The chunk's bytes.
+    pub fn bytes(&self) -> Cow<'a, [u8]> {
+        chunk(self.of, self.index)
+    }
+}
+
 /// What a checkpoint writes for the segments: the chunks to put, the keys to delete, and per
 /// segment the number of chunks kept once the deletes commit.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Diff<'a> {
-    /// Chunks to put, with their bytes (borrowed unless they span pieces: the caller copies them once).
-    pub puts: Vec<(ChunkPut, Cow<'a, [u8]>)>,
+pub struct Diff<'a, B: ?Sized> {
+    /// Chunks to put, read when taken (the caller copies them once).
+    pub puts: Vec<(ChunkPut, ChunkRef<'a, B>)>,
     /// Keys to delete: chunks past a segment's end, deleted segments, whole-segment entries.
     pub deletes: Vec<String>,
     /// `(segment, chunks kept)` for every segment some of whose entries are deleted.
@@ -254,15 +278,15 @@ pub fn diff<'a, B: SegmentBytes + ?Sized>(
     prefix: &str,
     current: &[(String, &'a B, &[u64])],
     stored: &VecMap<String, Stored>,
-) -> Diff<'a> {
-    let mut out = Diff::default();
+) -> Diff<'a, B> {
+    let mut out = Diff { puts: Vec::new(), deletes: Vec::new(), trims: Vec::new() };
     let none = Stored::default();
     for &(ref segment, bytes, fingerprints) in current {
         let was = stored.get(segment).unwrap_or(&none);
         for (index, f) in fingerprints.iter().enumerate() {
             if was.chunks.get(index) != Some(&Some(*f)) {
                 let put = ChunkPut { segment: segment.clone(), index, fingerprint: *f };
-                out.puts.push((put, chunk(bytes, index)));
+                out.puts.push((put, ChunkRef { of: bytes, index }));
             }
         }
         trim(&mut out, prefix, segment, was, fingerprints.len());
@@ -275,7 +299,7 @@ pub fn diff<'a, B: SegmentBytes + ?Sized>(
     out
 }
 
-fn trim(out: &mut Diff<'_>, prefix: &str, segment: &str, was: &Stored, keep: usize) {
+fn trim<B: ?Sized>(out: &mut Diff<'_, B>, prefix: &str, segment: &str, was: &Stored, keep: usize) {
     if was.chunks.len() <= keep && !was.whole {
         return;
     }

@@ -155,7 +155,7 @@ fn a_diff_puts_the_tail_after_an_append_and_deletes_past_a_truncated_end() {
     let put: Vec<usize> = d.puts.iter().map(|(p, _)| p.index).collect();
     assert_eq!(put, (old.len() / CHUNK_BYTES..chunk_count(grown.len())).collect::<Vec<_>>());
     assert!(d.deletes.is_empty() && d.trims.is_empty());
-    assert_eq!(d.puts[0].1, chunk(&grown, put[0]));
+    assert_eq!(d.puts[0].1.bytes(), chunk(&grown, put[0]));
 
     let batch = segment(&[1], 700).len();
     let cut = &old[..(CHUNK_BYTES / batch + 2) * batch]; // a truncation at a batch boundary in chunk 1
@@ -165,7 +165,8 @@ fn a_diff_puts_the_tail_after_an_append_and_deletes_past_a_truncated_end() {
     let mut after = stored.clone();
     apply_trim(&mut after, SEG, 2);
     apply_put(&mut after, &d.puts[0].0);
-    assert_eq!(diff("p/", &[(SEG.to_owned(), cut, &chunk_fingerprints(cut)[..])], &after), Diff::default(), "nothing left to write");
+    let d = diff("p/", &[(SEG.to_owned(), cut, &chunk_fingerprints(cut)[..])], &after);
+    assert!(d.puts.is_empty() && d.deletes.is_empty() && d.trims.is_empty(), "nothing left to write");
 
     let d = diff::<[u8]>("p/", &[], &stored);
     assert_eq!(d.deletes.len(), chunk_count(old.len()), "a deleted segment loses every chunk");
