@@ -9,6 +9,13 @@
 //! of the engine's wall-clock time (BENCHMARKS.md, stop 18).
 //!
 //! Every piece holds whole batches, so a batch never spans two pieces and walks stay simple.
+//!
+//! A piece also remembers whether its batches passed their CRC check when they entered a log
+//! (`checked`). Its bytes can never change afterwards, so checking them again could only give the
+//! same answer: a follower or a consumer that reads the leader's pieces skips the CRC of those
+//! (Kafka re-checks because bytes cross a network and a disk that can corrupt them; here they are
+//! the same immutable buffer). Bytes from anywhere else (a request, a restored snapshot, storage)
+//! start unchecked and are checked in full.
 
 use super::batch::{batches, trusted_batches, BatchError, BatchHeader, Batches};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -23,6 +30,8 @@ struct Piece {
     buf: Arc<Vec<u8>>,
     start: usize,
     end: usize,
+    /// Every batch in `start..end` passed its CRC check when it entered a log.
+    checked: bool,
 }
 
 impl Piece {
@@ -70,14 +79,24 @@ impl Records {
             return;
         }
         let end = bytes.len();
-        self.push(Piece { at: 0, buf: Arc::new(bytes), start: 0, end });
+        self.push(Piece { at: 0, buf: Arc::new(bytes), start: 0, end, checked: false });
     }
 
     /// Appends `other`'s pieces, sharing their buffers.
     pub fn extend_shared(&mut self, other: &Records) {
+        self.extend(other, false);
+    }
+
+    /// [`Records::extend_shared`] of batches whose CRCs have just been checked (a log's append):
+    /// the pieces are marked so that later walks of these bytes do not check them again.
+    pub fn extend_checked(&mut self, other: &Records) {
+        self.extend(other, true);
+    }
+
+    fn extend(&mut self, other: &Records, checked: bool) {
         self.pieces.reserve(other.pieces.len());
         for p in &other.pieces {
-            self.push(p.clone());
+            self.push(Piece { checked: p.checked || checked, ..p.clone() });
         }
     }
 
@@ -101,7 +120,7 @@ impl Records {
             }
             let start = p.start + from.saturating_sub(p.at);
             let end = p.start + (to - p.at).min(p.len());
-            out.push(Piece { at: 0, buf: Arc::clone(&p.buf), start, end });
+            out.push(Piece { at: 0, buf: Arc::clone(&p.buf), start, end, checked: p.checked });
         }
         out
     }
@@ -173,7 +192,8 @@ impl Records {
     }
 
     /// Batches with their CRC checked, as [`batches`] walks a buffer: (position, header, bytes),
-    /// then one error at the first bad batch.
+    /// then one error at the first bad batch. Pieces already checked when they entered a log are
+    /// not checked again (see the module doc).
     pub fn batches(&self) -> RecordsBatches<'_> {
         self.walk(0, true)
     }
@@ -195,7 +215,7 @@ impl Records {
         };
         if let Some((p, rest)) = it.rest.split_first() {
             let skip = position - p.at;
-            it.current = Some(it.open(&p.bytes()[skip..]));
+            it.current = Some(it.open(p, skip));
             it.base = position;
             it.rest = rest;
         }
@@ -213,8 +233,9 @@ pub struct RecordsBatches<'a> {
 }
 
 impl<'a> RecordsBatches<'a> {
-    fn open(&self, bytes: &'a [u8]) -> Batches<'a> {
-        if self.check_crc {
+    fn open(&self, p: &'a Piece, skip: usize) -> Batches<'a> {
+        let bytes = &p.bytes()[skip..];
+        if self.check_crc && !p.checked {
             batches(bytes)
         } else {
             trusted_batches(bytes)
@@ -237,7 +258,7 @@ impl<'a> Iterator for RecordsBatches<'a> {
                 });
             }
             let (p, rest) = self.rest.split_first()?;
-            self.current = Some(self.open(p.bytes()));
+            self.current = Some(self.open(p, 0));
             self.base = p.at;
             self.rest = rest;
         }

@@ -95,3 +95,26 @@ fn records_serialize_exactly_as_a_byte_vector() {
     assert_eq!(back, r);
     assert_eq!(serde_json::to_string(&Records::new()).unwrap(), "[]");
 }
+
+#[test]
+fn pieces_checked_on_entering_a_log_are_not_checked_again_but_restored_bytes_are() {
+    let mut bad = batch(2, 3);
+    let last = bad.len() - 1;
+    bad[last] ^= 0xff; // a CRC that no longer matches
+    let mut incoming = Records::new();
+    incoming.push_vec(batch(0, 2));
+    incoming.push_vec(bad);
+    assert!(incoming.batches().any(|b| b.is_err()), "bytes from outside a log are checked");
+    // A log marks what it appended as checked (it validated it first); its readers, and slices
+    // of it, then walk those pieces without recomputing the CRC.
+    let mut segment = Records::new();
+    segment.extend_checked(&incoming);
+    assert!(segment.batches().all(|b| b.is_ok()), "the mark is what skips the check");
+    let fetched = segment.slice(0..segment.len());
+    let mut follower = Records::new();
+    follower.extend_shared(&fetched);
+    assert!(follower.batches().all(|b| b.is_ok()), "slices and shared copies keep the mark");
+    // A snapshot or storage round trip gives fresh bytes: checked in full again.
+    let restored: Records = serde_json::from_str(&serde_json::to_string(&segment).unwrap()).unwrap();
+    assert!(restored.batches().any(|b| b.is_err()));
+}

@@ -112,7 +112,8 @@ impl Segment {
             self.rolling_based_timestamp = Some(a.largest_timestamp);
             self.created_ms = now_ms;
         }
-        self.data.extend_shared(a.bytes);
+        // The log appends only batches it has just validated (leader, follower, cleaner).
+        self.data.extend_checked(a.bytes);
         self.last_modified_ms = now_ms;
         if a.largest_timestamp > self.max_timestamp_so_far {
             self.max_timestamp_so_far = a.largest_timestamp;
