@@ -20,25 +20,12 @@ use crate::time::{ms, Micros};
 use crate::trace::TraceHash;
 use serde::{Deserialize, Serialize};
 use agenda::Agenda;
+use due::{BoxPool, Due, NarrationDue};
 
 mod agenda;
+mod due;
 mod idle;
 mod ledger;
-
-/// What happens when a scheduled entry comes due.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-enum Due {
-    /// A message reaches its destination.
-    Deliver { id: u64, from: NodeId, to: NodeId, msg: Message },
-    /// A broker's request handler finishes a request that arrived earlier.
-    Handle { broker: u32, incarnation: u32, from: NodeId, msg: Message },
-    /// An actor's own timer; dropped if the actor restarted since (`incarnation`).
-    Timer { node: NodeId, incarnation: u32, timer: TimerKind },
-    /// A timeline command.
-    Command(Command),
-    /// A lesson narration step.
-    Narration { en: String, zh_tw: String, target: Option<String> },
-}
 
 /// Totals for the end of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +76,8 @@ pub struct Sim {
     forget_due: bool,
     #[serde(skip)]
     effects: Vec<Effect>,
+    #[serde(skip)]
+    boxes: BoxPool,
 }
 
 impl Sim {
@@ -120,12 +109,13 @@ impl Sim {
             out: Vec::new(),
             forget_due: false,
             effects: Vec::new(),
+            boxes: BoxPool::default(),
         };
         for step in &scenario.timeline {
-            sim.schedule(ms(step.at_ms), Due::Command(step.command.clone()));
+            sim.schedule(ms(step.at_ms), Due::Command(Box::new(step.command.clone())));
         }
         for n in &scenario.narration {
-            let due = Due::Narration { en: n.en.clone(), zh_tw: n.zh_tw.clone(), target: n.target.clone() };
+            let due = Due::Narration(Box::new(NarrationDue { en: n.en.clone(), zh_tw: n.zh_tw.clone(), target: n.target.clone() }));
             sim.schedule(ms(n.at_ms), due);
         }
         sim.start_all();
@@ -378,12 +368,16 @@ impl Sim {
             Due::Handle { broker, incarnation, from, msg } => {
                 let i = broker as usize - 1;
                 if self.brokers[i].incarnation() == incarnation && self.brokers[i].is_alive() {
+                    let msg = self.boxes.unbox(msg);
                     self.with_broker(i, |b, out| b.on_message(from, msg, out));
                 }
             }
             Due::Timer { node, incarnation, timer } => self.fire_timer(node, incarnation, timer),
-            Due::Command(cmd) => self.execute(cmd),
-            Due::Narration { en, zh_tw, target } => self.emit(EventKind::Narration { en, zh_tw, target }),
+            Due::Command(cmd) => self.execute(*cmd),
+            Due::Narration(n) => {
+                let NarrationDue { en, zh_tw, target } = *n;
+                self.emit(EventKind::Narration { en, zh_tw, target })
+            }
         }
     }
 
@@ -411,7 +405,7 @@ impl Sim {
         }
     }
 
-    fn deliver(&mut self, id: u64, from: NodeId, to: NodeId, msg: Message) {
+    fn deliver(&mut self, id: u64, from: NodeId, to: NodeId, msg: Box<Message>) {
         match to {
             NodeId::Broker(b) => {
                 let i = b as usize - 1;
@@ -425,12 +419,16 @@ impl Sim {
                 let incarnation = self.brokers[i].incarnation();
                 self.schedule(done, Due::Handle { broker: b, incarnation, from, msg });
             }
-            NodeId::Producer(p) => self.with_producer(p as usize - 1, |pr, out| pr.on_message(from, msg, out)),
+            NodeId::Producer(p) => {
+                let msg = self.boxes.unbox(msg);
+                self.with_producer(p as usize - 1, |pr, out| pr.on_message(from, msg, out))
+            }
             NodeId::Consumer(c) => {
                 if !self.consumers[c as usize - 1].is_alive() {
                     self.emit(EventKind::MessageDropped { msg: id, reason: format!("{to} is down") });
                     return;
                 }
+                let msg = self.boxes.unbox(msg);
                 self.with_consumer(c as usize - 1, |co, out| co.on_message(from, msg, out))
             }
             NodeId::Controller(n) => {
@@ -438,6 +436,7 @@ impl Sim {
                     self.emit(EventKind::MessageDropped { msg: id, reason: format!("{to} is down") });
                     return;
                 }
+                let msg = self.boxes.unbox(msg);
                 self.with_metadata(n, |m, out| m.on_message(n, from, msg, out))
             }
         }
@@ -494,6 +493,7 @@ impl Sim {
         match self.net.send(&self.cost, from, to, bytes, start) {
             crate::net::link::Transit::Arrives(at) => {
                 self.emit(EventKind::MessageSent { msg: id, from, to, kind, bytes: bytes as u32, arrive_at_us: at });
+                let msg = self.boxes.boxed(msg);
                 self.schedule(at, Due::Deliver { id, from, to, msg });
             }
             crate::net::link::Transit::Cut => {
