@@ -41,7 +41,7 @@ pub struct Summary {
     pub consumed: u64,
     /// Events emitted.
     pub events: u64,
-    /// Rolling FNV-1a-64 over every event's compact JSON line, as 16 hex digits.
+    /// Rolling XXH64 over every event's compact JSON line (src/trace.rs), as 16 hex digits.
     pub trace_hash: String,
     /// The safety ledger's audit of the cluster at this time.
     pub ledger: crate::ledger::LedgerCounts,

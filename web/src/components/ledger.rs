@@ -42,7 +42,7 @@ pub fn ledger_line(p: &LedgerProps) -> Html {
             <span class="sep">{ "·" }</span>
             <span class="muted">{ format!("{} {}", tr(lang, "events"), grouped(l.events)) }</span>
             <span class="sep">{ "·" }</span>
-            <span class="muted" title="Rolling FNV-1a-64 over every event: same seed and commands ⇒ same hash">
+            <span class="muted" title="Rolling XXH64 over every event: same seed and commands ⇒ same hash">
                 { tr(lang, "trace") }{ " " }<code data-testid="trace-hash">{ p.trace_hash.clone() }</code>
             </span>
             if let Some(n) = &p.note { <span class="note">{ n.clone() }</span> }
