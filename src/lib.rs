@@ -26,3 +26,5 @@ pub mod sim;
 pub mod time;
 pub mod trace;
 pub mod vec_map;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_heap;

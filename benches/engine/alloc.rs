@@ -1,10 +1,16 @@
 //! A counting global allocator: how many allocations a stretch of code makes and how many bytes
 //! are live, so the bench can report allocations per record and the heap over a long run.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-/// The system allocator, counting calls and live bytes.
+/// The allocator the engine runs on: the system's natively, the page's heap under wasm.
+#[cfg(not(target_arch = "wasm32"))]
+static System: std::alloc::System = std::alloc::System;
+#[cfg(target_arch = "wasm32")]
+static System: kafkascope::wasm_heap::Heap = kafkascope::wasm_heap::Heap::new();
+
+/// The engine's allocator, counting calls and live bytes.
 pub struct Counting;
 
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
