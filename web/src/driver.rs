@@ -70,6 +70,8 @@ pub struct Driver {
     last_snapshot_wall_ms: f64,
     /// The IndexedDB checkpoint store, once attached.
     store: Option<Store>,
+    /// Whether the last frame took a chore and was not drawn (see [`Driver::tick`]).
+    held: bool,
 }
 
 impl Driver {
@@ -101,6 +103,7 @@ impl Driver {
             next_summary_ms: 0.0,
             last_snapshot_wall_ms: 0.0,
             store: None,
+            held: false,
         };
         d.advance(0);
         Ok(d)
@@ -239,6 +242,12 @@ impl Driver {
     /// A frame does at most one of the periodic heavy chores (a store checkpoint, an engine summary
     /// with its audit, a history snapshot; each several ms); one that is due while another ran waits
     /// for the next frame. Stacked in one frame they made it miss the vsync, a few times a second.
+    ///
+    /// A frame that took a checkpoint or a summary (5-10 ms each) folds its events into the view but
+    /// returns `None`, so the page is not redrawn in it: a redraw costs 8-10 ms of render, layout
+    /// and paint, and with both the frame missed the vsync three times a second, enough alone to put
+    /// the 95th-percentile frame at two vsyncs. The next frame draws what both advanced (and is never
+    /// held itself).
     pub fn tick(&mut self, wall_ms: f64, clock: &dyn Fn() -> f64) -> Option<Action> {
         let last = self.last_wall_ms.replace(wall_ms);
         let mut chore_done = self.store_frame(wall_ms);
@@ -273,7 +282,12 @@ impl Driver {
             self.last_summary.1 = self.sim.trace_hash();
         }
         let action = self.fold(t, events);
-        if !chore_done && wall_ms - self.last_snapshot_wall_ms >= SNAPSHOT_WALL_MS {
+        // Never two frames in a row, so a run of back-to-back checkpoints (a backlog) still draws.
+        self.held = chore_done && !self.held;
+        if self.held {
+            return None;
+        }
+        if wall_ms - self.last_snapshot_wall_ms >= SNAPSHOT_WALL_MS {
             let before = self.history.snapshot_times().len();
             self.history.maybe_snapshot(&self.sim, &self.view, false);
             if self.history.snapshot_times().len() != before || before >= crate::history::MAX_SNAPSHOTS {
