@@ -156,7 +156,7 @@ impl DrawnShape {
             let _ = self.g.set_attribute("class", s.class);
         }
         if old.map(|o| (o.x, o.y)) != Some((s.x, s.y)) {
-            let _ = self.g.set_attribute("style", &format!("transform: translate({}px, {}px)", f1(s.x), f1(s.y)));
+            crate::dom_num::set_style_translate(&self.g, s.x, s.y);
         }
         let old_route = old.map(|o| o.route);
         if old_route.map(|r| r.0) != Some(s.route.0) {
