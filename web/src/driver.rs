@@ -37,6 +37,9 @@ const FRAME_BUDGET_MS: f64 = 8.0;
 /// long frame; at 4 a second they alone were more than 5 % of frames. The ledger line and its chart
 /// are fine at 2 Hz; seeking, stepping and commands still take a fresh summary at once.
 const SUMMARY_EVERY_MS: f64 = 500.0;
+/// Script time (ms) after which a frame that took a chore is not redrawn (see [`Driver::tick`]):
+/// render, layout and paint take 5-10 ms more, and the frame has 16.7.
+const HOLD_AFTER_MS: f64 = 8.0;
 /// Engine slice, in wall ms at the current speed, between budget checks.
 const SLICE_WALL_MS: f64 = 2.0;
 /// Shortest wall time (ms) a message is drawn travelling, so sub-millisecond hops stay visible.
@@ -250,12 +253,14 @@ impl Driver {
     /// with its audit, a history snapshot; each several ms); one that is due while another ran waits
     /// for the next frame. Stacked in one frame they made it miss the vsync, a few times a second.
     ///
-    /// A frame that took a checkpoint or a summary (5-10 ms each) folds its events into the view but
-    /// returns `None`, so the page is not redrawn in it: a redraw costs 8-10 ms of render, layout
-    /// and paint, and with both the frame missed the vsync three times a second, enough alone to put
-    /// the 95th-percentile frame at two vsyncs. The next frame draws what both advanced (and is never
-    /// held itself).
+    /// A frame that took a checkpoint or a summary (5-10 ms each) and has already spent
+    /// `HOLD_AFTER_MS` (8 ms) folds its events into the view but returns `None`, so the page is not
+    /// redrawn in it: the redraw (5-10 ms of render, layout and paint) would make it miss the vsync,
+    /// and such frames, three a second, were alone enough to put the 95th-percentile frame at two
+    /// vsyncs. The next frame draws what both advanced (and is never held itself). On a fast
+    /// machine a chore frame that still has time for its redraw is drawn.
     pub fn tick(&mut self, wall_ms: f64, clock: &dyn Fn() -> f64) -> Option<Action> {
+        let frame_start = clock();
         let last = self.last_wall_ms.replace(wall_ms);
         let mut chore_done = self.store_frame(wall_ms);
         if !self.playing {
@@ -290,7 +295,7 @@ impl Driver {
         }
         let action = self.fold(t, events);
         // Never two frames in a row, so a run of back-to-back checkpoints (a backlog) still draws.
-        self.held = chore_done && !self.held;
+        self.held = chore_done && !self.held && clock() - frame_start > HOLD_AFTER_MS;
         if self.held {
             return None;
         }
