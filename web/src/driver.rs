@@ -13,9 +13,16 @@ use kafkascope::sim::Sim;
 use std::rc::Rc;
 use yew::Reducible;
 
+thread_local! {
+    /// The page's `Performance` object, looked up once: the frame loop reads the clock about twenty
+    /// times a frame, and each `window().performance()` lookup crossed to JS twice more (about 1 % of
+    /// the page's samples in the frames benchmark).
+    static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
+}
+
 /// Milliseconds from the page's high-resolution clock (`performance.now()`), 0 where there is none.
 pub fn performance_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    PERFORMANCE.with(|p| p.as_ref().map(|p| p.now()).unwrap_or(0.0))
 }
 
 /// The default scenario, shipped inside the page.
@@ -30,6 +37,9 @@ const FRAME_BUDGET_MS: f64 = 8.0;
 /// long frame; at 4 a second they alone were more than 5 % of frames. The ledger line and its chart
 /// are fine at 2 Hz; seeking, stepping and commands still take a fresh summary at once.
 const SUMMARY_EVERY_MS: f64 = 500.0;
+/// Script time (ms) after which a frame that took a chore is not redrawn (see [`Driver::tick`]):
+/// render, layout and paint take 5-10 ms more, and the frame has 16.7.
+const HOLD_AFTER_MS: f64 = 8.0;
 /// Engine slice, in wall ms at the current speed, between budget checks.
 const SLICE_WALL_MS: f64 = 2.0;
 /// Shortest wall time (ms) a message is drawn travelling, so sub-millisecond hops stay visible.
@@ -70,6 +80,8 @@ pub struct Driver {
     last_snapshot_wall_ms: f64,
     /// The IndexedDB checkpoint store, once attached.
     store: Option<Store>,
+    /// Whether the last frame took a chore and was not drawn (see [`Driver::tick`]).
+    held: bool,
 }
 
 impl Driver {
@@ -101,6 +113,7 @@ impl Driver {
             next_summary_ms: 0.0,
             last_snapshot_wall_ms: 0.0,
             store: None,
+            held: false,
         };
         d.advance(0);
         Ok(d)
@@ -239,7 +252,15 @@ impl Driver {
     /// A frame does at most one of the periodic heavy chores (a store checkpoint, an engine summary
     /// with its audit, a history snapshot; each several ms); one that is due while another ran waits
     /// for the next frame. Stacked in one frame they made it miss the vsync, a few times a second.
+    ///
+    /// A frame that took a checkpoint or a summary (5-10 ms each) and has already spent
+    /// `HOLD_AFTER_MS` (8 ms) folds its events into the view but returns `None`, so the page is not
+    /// redrawn in it: the redraw (5-10 ms of render, layout and paint) would make it miss the vsync,
+    /// and such frames, three a second, were alone enough to put the 95th-percentile frame at two
+    /// vsyncs. The next frame draws what both advanced (and is never held itself). On a fast
+    /// machine a chore frame that still has time for its redraw is drawn.
     pub fn tick(&mut self, wall_ms: f64, clock: &dyn Fn() -> f64) -> Option<Action> {
+        let frame_start = clock();
         let last = self.last_wall_ms.replace(wall_ms);
         let mut chore_done = self.store_frame(wall_ms);
         if !self.playing {
@@ -273,7 +294,12 @@ impl Driver {
             self.last_summary.1 = self.sim.trace_hash();
         }
         let action = self.fold(t, events);
-        if !chore_done && wall_ms - self.last_snapshot_wall_ms >= SNAPSHOT_WALL_MS {
+        // Never two frames in a row, so a run of back-to-back checkpoints (a backlog) still draws.
+        self.held = chore_done && !self.held && clock() - frame_start > HOLD_AFTER_MS;
+        if self.held {
+            return None;
+        }
+        if wall_ms - self.last_snapshot_wall_ms >= SNAPSHOT_WALL_MS {
             let before = self.history.snapshot_times().len();
             self.history.maybe_snapshot(&self.sim, &self.view, false);
             if self.history.snapshot_times().len() != before || before >= crate::history::MAX_SNAPSHOTS {

@@ -6,6 +6,7 @@ pub mod app;
 pub mod components;
 pub mod config_help;
 pub mod config_ui;
+pub mod dom_num;
 pub mod driver;
 pub mod history;
 pub mod hooks;

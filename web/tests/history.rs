@@ -109,3 +109,19 @@ fn snapshots_stay_bounded_and_spread_logarithmically() {
     d.seek(end);
     assert_eq!(d.sim().trace_hash(), hash);
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_chore_frame_that_ran_long_is_folded_but_not_drawn_and_the_next_one_is() {
+    let mut d = Driver::from_json(DEFAULT_SCENARIO, None).expect("builds");
+    // With a clock that does not move, the first frame's summary is quick: it is drawn.
+    assert!(d.tick(0.0, &|| 0.0).is_some(), "a quick chore frame is drawn");
+    // A clock 5 ms further at each read: the next summary (due after 500 ms) makes its frame long.
+    let t = std::cell::Cell::new(1_000.0);
+    let slow = || { t.set(t.get() + 5.0); t.get() };
+    let before = d.now_us();
+    assert!(d.tick(16.7, &slow).is_none(), "a long chore frame is held");
+    assert!(d.now_us() > before, "the held frame still advanced the simulation");
+    assert_eq!(d.view().now_us, d.now_us(), "and folded its events into the view");
+    assert!(d.tick(33.4, &slow).is_some(), "the frame after a held one is drawn");
+}

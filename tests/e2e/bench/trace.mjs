@@ -5,7 +5,11 @@
 // While frames are slower than 20 per second each one covers the driver's 50 ms cap of virtual time,
 // so CPU per frame compares builds at equal work. A diagnostic for BENCHMARKS.md, not part of .ci/bench.
 // Run: DIST=target/bench-dist node tests/e2e/bench/trace.mjs   (TRACE_SECONDS=4; SLOWER=n presses
-// "-" n times first (halves the speed each, down to 0.1x); TRACE_OUT=file.json keeps the trace)
+// "-" n times first (halves the speed each, down to 0.1x); TRACE_OUT=file.json keeps the trace;
+// FIXED_DT=1 hands every requestAnimationFrame callback a clock that steps exactly 1/60 s per frame,
+// so each frame covers 16.7 ms of virtual time however slowly the loaded machine draws: CPU per frame
+// then compares builds at equal virtual work per frame, whatever the frame rate (a busy machine still
+// inflates the CPU time itself: the two cores share their caches))
 import { readFile, writeFile } from 'node:fs/promises';
 import { deflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -24,6 +28,13 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? 
     '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'] });
 try {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+  if (process.env.FIXED_DT) {
+    await page.addInitScript(() => {
+      const raf = window.requestAnimationFrame.bind(window);
+      let n = 0;
+      window.requestAnimationFrame = (cb) => raf(() => cb((n += 1) * 1000 / 60));
+    });
+  }
   const json = JSON.stringify(JSON.parse(await readFile(SCENARIO, 'utf8')));
   await page.goto(`${url}#scenario=${deflateRawSync(Buffer.from(json), { level: 9 }).toString('base64url')}`);
   await page.waitForSelector('[data-testid^="broker-"]');
@@ -43,7 +54,7 @@ try {
   for (const e of evs) {
     while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
     const up = stack[stack.length - 1];
-    if (up) up.childCpu = (up.childCpu ?? 0) + (e.tdur ?? 0);
+    if (up) { up.childCpu = (up.childCpu ?? 0) + (e.tdur ?? 0); e.childOf = true; }
     else { busy += e.dur; cpu += e.tdur ?? 0; }
     stack.push(e);
   }
@@ -52,6 +63,22 @@ try {
   const frames = evs.filter((e) => e.name === 'FireAnimationFrame').length;
   const perFrame = (us) => (frames ? (us / 1000 / frames).toFixed(1) : '-');
   console.log(`main thread: ${(frames / SECONDS).toFixed(1)} frames/s; busy ${(busy / 1000 / SECONDS).toFixed(0)} ms per s (${perFrame(busy)} ms per frame); thread CPU ${(cpu / 1000 / SECONDS).toFixed(0)} ms per s (${perFrame(cpu)} ms per frame)`);
+  // Per frame (one requestAnimationFrame to the next): the main thread's CPU, and how many frames
+  // the app left undrawn (no Paint: the driver holds a frame that took a checkpoint or a summary).
+  const fires = evs.filter((e) => e.name === 'FireAnimationFrame');
+  const tops = evs.filter((e) => !e.childOf);
+  const per = [];
+  let held = 0;
+  for (let i = 0, j = 0; i + 1 < fires.length; i++) {
+    let sum = 0, painted = false;
+    for (; j < tops.length && tops[j].ts < fires[i + 1].ts; j++) if (tops[j].ts >= fires[i].ts) sum += tops[j].tdur ?? 0;
+    for (const e of evs) if (e.name === 'Paint' && e.ts >= fires[i].ts && e.ts < fires[i + 1].ts) { painted = true; break; }
+    if (!painted) held++;
+    per.push(sum / 1000);
+  }
+  per.sort((a, b) => a - b);
+  const q = (p) => (per.length ? per[Math.min(per.length - 1, Math.floor(per.length * p))].toFixed(1) : '-');
+  console.log(`per frame: main-thread CPU p50 ${q(0.5)}, p95 ${q(0.95)}, max ${q(1)} ms; ${held} of ${per.length} frames not drawn`);
   for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
     console.log(`${perFrame(us).padStart(7)} ms CPU per frame  ${name}`);
   }

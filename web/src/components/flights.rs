@@ -123,8 +123,10 @@ fn place(p: &FlightsProps, f: &Flight) -> (f64, f64) {
 struct DrawnShape {
     g: web_sys::Element,
     rect: web_sys::Element,
-    text: web_sys::Element,
-    title: web_sys::Element,
+    /// The label's and the tooltip's text nodes, rewritten in place: `set_text_content` would remove
+    /// the node and add a new one, and the tooltip changes for about 25 shapes a frame.
+    label: web_sys::Node,
+    tooltip: web_sys::Node,
     shown: Option<Shape>,
 }
 
@@ -137,11 +139,14 @@ impl DrawnShape {
                 let _ = el.set_attribute(k, v);
             }
         }
+        let (label, tooltip): (web_sys::Node, web_sys::Node) = (doc.create_text_node("").into(), doc.create_text_node("").into());
+        let _ = text.append_child(&label);
+        let _ = title.append_child(&tooltip);
         for child in [&rect, &text, &title] {
             let _ = g.append_child(child);
         }
         let _ = group.append_child(&g);
-        Some(DrawnShape { g, rect, text, title, shown: None })
+        Some(DrawnShape { g, rect, label, tooltip, shown: None })
     }
 
     /// Writes what changed since the shape was last drawn.
@@ -151,7 +156,7 @@ impl DrawnShape {
             let _ = self.g.set_attribute("class", s.class);
         }
         if old.map(|o| (o.x, o.y)) != Some((s.x, s.y)) {
-            let _ = self.g.set_attribute("style", &format!("transform: translate({}px, {}px)", f1(s.x), f1(s.y)));
+            crate::dom_num::set_style_translate(&self.g, s.x, s.y);
         }
         let old_route = old.map(|o| o.route);
         if old_route.map(|r| r.0) != Some(s.route.0) {
@@ -160,11 +165,11 @@ impl DrawnShape {
             let _ = self.rect.set_attribute("x", &f1(-w / 2.0));
             let _ = self.rect.set_attribute("width", &f1(w));
             let _ = self.rect.set_attribute("fill", colour);
-            self.text.set_text_content(Some(label));
+            self.label.set_node_value(Some(label));
         }
         if old_route != Some(s.route) {
             let (kind, from, to) = s.route;
-            self.title.set_text_content(Some(&format!("{kind:?} {from} → {to}")));
+            self.tooltip.set_node_value(Some(&format!("{kind:?} {from} → {to}")));
         }
     }
 }

@@ -10,6 +10,7 @@
 //! classes and attributes, in the same order.
 
 use crate::components::strip::WINDOW;
+use crate::dom_num::{same_tenths, set_data_offset, set_translate_x, set_x_tenths};
 use crate::layout::f1;
 use web_sys::{Document, Element, Node};
 
@@ -116,6 +117,8 @@ pub struct StripDom {
     folded_title: Text,
     folded_shown: bool,
     cells: Svg,
+    /// The cells group's x offset as last written.
+    shift: Option<f64>,
     slots: Vec<Option<Cell>>,
     shared: (String, String),
     fallen: Vec<(u64, i64)>,
@@ -161,6 +164,7 @@ impl StripDom {
             folded_title,
             folded_shown: false,
             cells,
+            shift: None,
             slots: Vec::new(),
             shared: Default::default(),
             fallen: Vec::new(),
@@ -207,7 +211,10 @@ impl StripDom {
             }
             None => {}
         }
-        self.cells.set("transform", &format!("translate({} 0)", f1(d.shift)));
+        if !self.shift.is_some_and(|s| same_tenths(s, d.shift)) {
+            set_translate_x(&self.cells.el, d.shift);
+            self.shift = Some(d.shift);
+        }
         let cell_w = f1((d.cell_w - 1.0).max(0.5));
         self.update_cells(&d.slots, &cell_y, &cell_w, &height);
         // Cut cells fall away once (a CSS animation on creation): new elements for a new cut.
@@ -260,18 +267,18 @@ impl StripDom {
                 }
                 (None, &Some((offset, x, fill))) => {
                     let Some(el) = doc.as_ref().and_then(|doc| Svg::new(doc, "rect", &[("class", "cell"), ("y", y), ("width", width), ("height", height), ("fill", fill)])) else { continue };
-                    let _ = el.el.set_attribute("x", &f1(x));
-                    let _ = el.el.set_attribute("data-offset", &offset.to_string());
+                    set_x_tenths(&el.el, x);
+                    set_data_offset(&el.el, offset as f64);
                     self.cells.append(&el.el);
                     *slot = Some(Cell { el: el.el, offset, x, fill });
                 }
                 (Some(c), &Some((offset, x, fill))) => {
                     if c.x != x {
-                        let _ = c.el.set_attribute("x", &f1(x));
+                        set_x_tenths(&c.el, x);
                         c.x = x;
                     }
                     if c.offset != offset {
-                        let _ = c.el.set_attribute("data-offset", &offset.to_string());
+                        set_data_offset(&c.el, offset as f64);
                         c.offset = offset;
                     }
                     if c.fill != fill {
