@@ -1,7 +1,27 @@
 // The page's loader, an external file so the Content-Security-Policy in web/index.html needs no
 // inline script (no hash to keep in step with each build). Trunk writes the script tag from
 // Trunk.toml's `pattern_script`, carrying the hashed names of the wasm-bindgen glue and the wasm.
+//
+// Lessons are data served beside the page (dist/lessons/), not compiled into the wasm. The index and
+// a lesson the link names are fetched here while the wasm downloads, and handed to the app in
+// globalThis.kafkascopeLessons (web/src/lessons.rs); a failed fetch leaves its entry out, and the app
+// then says the lesson is unknown or lists none.
 const tag = document.querySelector('script[data-kafkascope-glue]');
-const { default: init } = await import(tag.dataset.kafkascopeGlue);
-const wasm = await init({ module_or_path: tag.dataset.kafkascopeWasm });
-dispatchEvent(new CustomEvent('TrunkApplicationStarted', { detail: { wasm } }));
+const wasm = fetch(tag.dataset.kafkascopeWasm);
+globalThis.kafkascopeLessons = {};
+const fetchLesson = async (name) => {
+  try {
+    const r = await fetch(`lessons/${name}.json`);
+    if (r.ok) globalThis.kafkascopeLessons[name] = await r.text();
+  } catch (e) {
+    console.warn(`lessons/${name}.json could not be fetched`, e);
+  }
+};
+const linked = /(?:^#|&)lesson=([A-Za-z0-9_-]+)/.exec(location.hash)?.[1];
+const [{ default: init }] = await Promise.all([
+  import(tag.dataset.kafkascopeGlue),
+  fetchLesson('index'),
+  ...(linked ? [fetchLesson(linked)] : []),
+]);
+const instance = await init({ module_or_path: wasm });
+dispatchEvent(new CustomEvent('TrunkApplicationStarted', { detail: { wasm: instance } }));

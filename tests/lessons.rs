@@ -13,20 +13,7 @@ use kafkascope::ids::TopicPartition;
 use kafkascope::scenario::{Scenario, TruncationPolicy};
 use std::collections::{BTreeMap, BTreeSet};
 
-macro_rules! lessons {
-    ($($id:literal),* $(,)?) => { &[$(($id, include_str!(concat!("../static/scenarios/lessons/", $id, ".json")))),*] };
-}
-
-/// Every lesson file, by id (the file is `<id>.json`).
-pub const LESSONS: &[(&str, &str)] = lessons!(
-    "01-queue-vs-pubsub", "02-partitions-spread-load", "03-choosing-a-partition", "04-the-train",
-    "05-acks0-loses-data", "06-acks1-acked-then-lost", "07-acks-all-isr", "08-idempotence", "09-transactions",
-    "10-ordering", "11-follower-failure", "12-leader-failure", "13a-leader-epochs-lost-commit",
-    "13b-leader-epochs-divergence", "14a-unclean-election-jepsen", "14b-last-replica-standing-elr",
-    "15-segments-and-index", "16-retention-and-compaction", "17-consumer-groups", "18-delivery-semantics",
-    "19-rebalance-and-reassignment", "20-why-kafka-is-fast",
-);
-const INDEX: &str = include_str!("../static/scenarios/lessons/index.json");
+use common::lesson_files::{INDEX, LESSON_FILES as LESSONS};
 
 fn index() -> Vec<serde_json::Value> {
     let v: serde_json::Value = serde_json::from_str(INDEX).expect("index.json parses");

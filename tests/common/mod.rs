@@ -1,6 +1,8 @@
 //! Shared helpers for the replication scenario tests: run a scenario file, collect its events.
 #![allow(dead_code)]
 
+pub mod lesson_files;
+
 use kafkascope::event::{Event, EventKind};
 use kafkascope::ledger::LedgerCounts;
 use kafkascope::scenario::{Scenario, TruncationPolicy};

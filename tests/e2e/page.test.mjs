@@ -344,6 +344,24 @@ test('a lesson resets to its start, and "try it yourself" leaves the narration a
   await l.close();
 });
 
+test('a lesson picked from the picker is fetched from lessons/ (not compiled into the wasm) and narrates', async () => {
+  const l = await context.newPage();
+  l.on('pageerror', (e) => pageErrors.push(String(e)));
+  const fetched = [];
+  l.on('request', (r) => { if (/\/lessons\//.test(r.url())) fetched.push(new URL(r.url()).pathname); });
+  await l.goto(url);
+  await l.getByTestId('virtual-time').waitFor({ timeout: 30_000 });
+  assert.deepEqual(fetched, ['/lessons/index.json'], 'the page starts with the index only');
+  await l.getByTestId('lesson-picker').selectOption('09-transactions');
+  await l.getByTestId('narration-text').waitFor({ timeout: 10_000 });
+  assert.deepEqual(fetched, ['/lessons/index.json', '/lessons/09-transactions.json']);
+  assert.match(l.url(), /#lesson=09-transactions$/);
+  assert.match(await l.getByTestId('narration-text').textContent(), /\S/);
+  await l.getByTestId('lesson-picker').selectOption('');
+  await l.getByTestId('narration').waitFor({ state: 'detached', timeout: 5_000 });
+  await l.close();
+});
+
 test('no request left 127.0.0.1 and the page raised no error', () => {
   assert.deepEqual(outside, []);
   assert.deepEqual(pageErrors, []);

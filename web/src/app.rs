@@ -63,7 +63,7 @@ fn typing(e: &KeyboardEvent) -> bool {
 #[function_component(App)]
 pub fn app() -> Html {
     // A share link or lesson in the URL fragment picks what runs (crate::lessons, crate::permalink).
-    let choice = use_memo((), |_| crate::lessons::choose(&crate::lessons::location_hash(), DEFAULT_SCENARIO));
+    let choice = use_memo((), |_| crate::lessons::choose(&crate::lessons::location_hash(), DEFAULT_SCENARIO, crate::lessons::prefetched));
     let start_us = choice.t_ms.unwrap_or(0).saturating_mul(1000);
     let slot: DriverSlot = use_mut_ref(|| {
         let mut d = Driver::from_json(&choice.json, choice.seed);

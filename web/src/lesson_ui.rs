@@ -32,19 +32,38 @@ pub fn use_lessons(
     let steps = use_memo(loaded.1.clone(), |json| crate::lessons::narration(json));
     let lang = use_state(Lang::default);
     let share_url = use_state(|| None::<String>);
+    // A lesson is fetched (boot.js may have fetched it already), then installed; free play is at hand.
+    // Only the latest pick is installed, whatever order the fetches finish in.
+    let picks = use_mut_ref(|| 0u64);
     let on_pick = {
-        let (slot, state, note, loaded, share_url) = (slot.clone(), state.clone(), note.clone(), loaded.clone(), share_url.clone());
+        let (slot, state, note, loaded, share_url, picks) = (slot.clone(), state.clone(), note.clone(), loaded.clone(), share_url.clone(), picks.clone());
         Callback::from(move |id: Option<String>| {
-            let json = id.as_deref().and_then(crate::lessons::lesson_json).unwrap_or(DEFAULT_SCENARIO);
-            match Driver::from_json(json, None) {
-                Ok(d) => {
-                    crate::config_ui::install(&slot, &state, d);
-                    crate::lessons::set_location_hash(&id.as_ref().map(|i| format!("lesson={i}")).unwrap_or_default());
-                    note.set(None);
-                    share_url.set(None);
-                    loaded.set((id, json.to_owned()));
+            let (slot, state, note, loaded, share_url, picks) = (slot.clone(), state.clone(), note.clone(), loaded.clone(), share_url.clone(), picks.clone());
+            let pick = { let mut n = picks.borrow_mut(); *n += 1; *n };
+            let open = move |id: Option<String>, json: Result<String, String>| {
+                if *picks.borrow() != pick {
+                    return;
                 }
-                Err(e) => note.set(Some(format!("could not load the lesson: {e}"))),
+                match json.and_then(|j| Driver::from_json(&j, None).map(|d| (j, d))) {
+                    Ok((json, d)) => {
+                        crate::config_ui::install(&slot, &state, d);
+                        crate::lessons::set_location_hash(&id.as_ref().map(|i| format!("lesson={i}")).unwrap_or_default());
+                        note.set(None);
+                        share_url.set(None);
+                        loaded.set((id, json));
+                    }
+                    Err(e) => note.set(Some(format!("could not load the lesson: {e}"))),
+                }
+            };
+            match id {
+                None => open(None, Ok(DEFAULT_SCENARIO.to_owned())),
+                Some(id) => match crate::lessons::prefetched(&id) {
+                    Some(json) => open(Some(id), Ok(json)), // already here ("reset", or the linked lesson)
+                    None => wasm_bindgen_futures::spawn_local(async move {
+                        let json = crate::lessons::fetch_lesson(&id).await;
+                        open(Some(id), json);
+                    }),
+                },
             }
         })
     };

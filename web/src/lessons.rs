@@ -1,24 +1,20 @@
-//! The lessons shipped inside the page (`static/scenarios/lessons/`), their index, and how a page load
-//! or a share link picks what to run. Pure Rust: tested natively in `web/tests/lessons.rs`.
+//! The lessons the page offers, their index, and how a page load or a share link picks what to run.
+//! Pure Rust apart from the fetching at the end: tested natively in `web/tests/permalink.rs`.
+//!
+//! The lesson files (`static/scenarios/lessons/`) are data served beside the page as `lessons/`, not
+//! compiled into the wasm, where they were a third of its read-only data. `static/boot.js` fetches the
+//! index and a lesson the link names while the wasm downloads, so the first render has them; a lesson
+//! picked later is fetched then ([`fetch_lesson`]).
 
 use crate::permalink::{Permalink, Source};
 use kafkascope::scenario::{NarrationStep, Scenario};
+use wasm_bindgen::{JsCast, JsValue};
 
-macro_rules! lessons {
-    ($($id:literal),* $(,)?) => { &[$(($id, include_str!(concat!("../../static/scenarios/lessons/", $id, ".json")))),*] };
-}
+/// Where the page serves the lesson files, relative to the page.
+pub const LESSONS_PATH: &str = "lessons/";
 
-/// Every lesson's id and JSON, in teaching order.
-pub const LESSON_FILES: &[(&str, &str)] = lessons!(
-    "01-queue-vs-pubsub", "02-partitions-spread-load", "03-choosing-a-partition", "04-the-train",
-    "05-acks0-loses-data", "06-acks1-acked-then-lost", "07-acks-all-isr", "08-idempotence", "09-transactions",
-    "10-ordering", "11-follower-failure", "12-leader-failure", "13a-leader-epochs-lost-commit",
-    "13b-leader-epochs-divergence", "14a-unclean-election-jepsen", "14b-last-replica-standing-elr",
-    "15-segments-and-index", "16-retention-and-compaction", "17-consumer-groups", "18-delivery-semantics",
-    "19-rebalance-and-reassignment", "20-why-kafka-is-fast",
-);
-
-const INDEX: &str = include_str!("../../static/scenarios/lessons/index.json");
+/// The global object `static/boot.js` fills with the files it fetched: `index`, and lessons by id.
+const PREFETCHED: &str = "kafkascopeLessons";
 
 /// The language narration is shown in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,9 +49,9 @@ pub struct LessonInfo {
     pub end_ms: u64,
 }
 
-/// The lesson index (rows with missing fields are skipped, never a panic).
-pub fn index() -> Vec<LessonInfo> {
-    let v: serde_json::Value = serde_json::from_str(INDEX).unwrap_or_default();
+/// The lessons of an `index.json` (rows with missing fields are skipped; bad JSON gives none, never a panic).
+pub fn index_from(text: &str) -> Vec<LessonInfo> {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     let text = |x: &serde_json::Value| x.as_str().unwrap_or_default().to_owned();
     v.get("lessons")
         .and_then(|l| l.as_array())
@@ -73,11 +69,6 @@ pub fn index() -> Vec<LessonInfo> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// A lesson's JSON by id.
-pub fn lesson_json(id: &str) -> Option<&'static str> {
-    LESSON_FILES.iter().find(|(i, _)| *i == id).map(|(_, j)| *j)
 }
 
 /// The narration steps of a scenario's JSON (none if it does not parse).
@@ -106,16 +97,17 @@ pub struct Choice {
     pub problem: Option<String>,
 }
 
-/// Resolves a URL fragment into what to run, falling back to `default_json` with a message.
-pub fn choose(fragment: &str, default_json: &str) -> Choice {
+/// Resolves a URL fragment into what to run, falling back to `default_json` with a message. `lesson`
+/// gives a lesson's JSON by id (in the page: what boot.js fetched, [`prefetched`]).
+pub fn choose(fragment: &str, default_json: &str, lesson: impl Fn(&str) -> Option<String>) -> Choice {
     let fallback = |problem: Option<String>| Choice { lesson: None, json: default_json.to_owned(), seed: None, t_ms: None, problem };
     match crate::permalink::parse(fragment) {
         Ok(None) => fallback(None),
         Err(e) => fallback(Some(format!("The shared link could not be opened: {e}. Showing the default scenario."))),
         Ok(Some(Permalink { source, seed, t_ms })) => {
             let (lesson, json) = match source {
-                Source::Lesson(id) => match lesson_json(&id) {
-                    Some(j) => (Some(id), j.to_owned()),
+                Source::Lesson(id) => match lesson(&id) {
+                    Some(j) => (Some(id), j),
                     None => return fallback(Some(format!("The shared link names an unknown lesson {id:?}. Showing the default scenario."))),
                 },
                 Source::Scenario(json) => (None, json),
@@ -153,4 +145,39 @@ pub fn set_location_hash(fragment: &str) -> Option<String> {
         let _ = loc.set_hash(fragment);
     }
     Some(url)
+}
+
+/// A lesson file boot.js fetched before the app started (or [`fetch_lesson`] since), by id; `index`
+/// for the index. None outside a page, or when the fetch failed (an unknown lesson is a 404).
+pub fn prefetched(name: &str) -> Option<String> {
+    let files = js_sys::Reflect::get(&js_sys::global(), &PREFETCHED.into()).ok().filter(|f| f.is_object())?;
+    js_sys::Reflect::get(&files, &name.into()).ok()?.as_string()
+}
+
+/// The page's lesson index, as boot.js fetched it (empty if it could not).
+pub fn index() -> Vec<LessonInfo> {
+    index_from(&prefetched("index").unwrap_or_default())
+}
+
+/// A lesson's JSON: from what is already fetched, else from `lessons/<id>.json` (then kept for the
+/// next time, so "reset" does not fetch again).
+pub async fn fetch_lesson(id: &str) -> Result<String, String> {
+    if let Some(json) = prefetched(id) {
+        return Ok(json);
+    }
+    let path = format!("{LESSONS_PATH}{id}.json");
+    let failed = |what: &str, e: JsValue| format!("{path}: {what} ({})", e.as_string().or_else(|| js_sys::JSON::stringify(&e).ok().map(String::from)).unwrap_or_default());
+    let window = web_sys::window().ok_or("no window to fetch the lesson in")?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&path)).await.map_err(|e| failed("the fetch failed", e))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|e| failed("not a response", e))?;
+    if !response.ok() {
+        return Err(format!("{path}: HTTP {}", response.status()));
+    }
+    let text = response.text().map_err(|e| failed("no body", e))?;
+    let json = wasm_bindgen_futures::JsFuture::from(text).await.map_err(|e| failed("the body could not be read", e))?.as_string().ok_or(format!("{path}: the body is not text"))?;
+    let files = js_sys::Reflect::get(&js_sys::global(), &PREFETCHED.into()).ok().filter(|f| f.is_object());
+    if let Some(files) = files {
+        let _ = js_sys::Reflect::set(&files, &id.into(), &json.as_str().into());
+    }
+    Ok(json)
 }

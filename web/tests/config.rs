@@ -3,6 +3,8 @@
 //! explanations in both languages, and the panel as rendered.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use gloo_timers::future::TimeoutFuture;
 use kafkascope::command::Command;
 use kafkascope::config::KEYS;
@@ -100,7 +102,7 @@ async fn the_panel_renders_a_row_per_key_with_its_explanation_and_the_message() 
 
 #[wasm_bindgen_test]
 fn try_it_yourself_keeps_the_run_so_far_and_drops_the_rest_of_the_script_and_the_narration() {
-    let lesson = Scenario::from_json(kafkascope_web::lessons::lesson_json("06-acks1-acked-then-lost").expect("lesson 6")).expect("parses");
+    let lesson = Scenario::from_json(common::lesson_json("06-acks1-acked-then-lost").expect("lesson 6")).expect("parses");
     assert!(!lesson.narration.is_empty() && lesson.timeline.iter().any(|t| t.at_ms > 2_000), "lesson 6 scripts commands after 2 s");
     let issued = [(1_500_000, Command::CrashBroker { broker: 3 })];
     let free = Scenario::from_json(&kafkascope_web::scenario_edit::free_play(&lesson, &issued, 2_000_000).expect("json")).expect("a valid scenario");

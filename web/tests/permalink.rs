@@ -3,7 +3,10 @@
 
 use kafkascope::sim::Sim;
 use kafkascope_web::driver::DEFAULT_SCENARIO;
-use kafkascope_web::lessons::{choose, current_step, index, lesson_json, narration, share_fragment, LESSON_FILES};
+mod common;
+
+use common::{lesson, lesson_json, INDEX, LESSON_FILES};
+use kafkascope_web::lessons::{choose, current_step, index_from, narration, share_fragment};
 use kafkascope_web::permalink::{base64url_decode, base64url_encode, encode, parse, Permalink, Source, MAX_SCENARIO_BYTES};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::*;
@@ -28,7 +31,7 @@ fn a_scenario_link_carries_the_compressed_json_and_reproduces_the_same_run() {
     let f = share_fragment(None, DEFAULT_SCENARIO, 99, 3_000_000).unwrap();
     assert!(f.starts_with("scenario=") && f.ends_with("&seed=99&t=3000"), "{f}");
     assert!(f.len() < DEFAULT_SCENARIO.len(), "compressed: {} vs {}", f.len(), DEFAULT_SCENARIO.len());
-    let c = choose(&format!("#{f}"), "{}");
+    let c = choose(&format!("#{f}"), "{}", lesson);
     assert_eq!((c.json.as_str(), c.seed, c.t_ms, c.problem), (DEFAULT_SCENARIO, Some(99), Some(3_000), None));
     // Same scenario, seed and time: the same trace hash.
     let hash = |json: &str| {
@@ -87,7 +90,7 @@ fn hostile_fragments_give_a_message_not_a_panic() {
         assert!(err.contains(want), "{:?}: {err}", fragment.chars().take(60).collect::<String>());
         assert!(err.len() < 300, "messages stay short: {err}");
         // The page falls back to the default scenario and says why.
-        let c = choose(fragment, DEFAULT_SCENARIO);
+        let c = choose(fragment, DEFAULT_SCENARIO, lesson);
         assert_eq!(c.json, DEFAULT_SCENARIO);
         assert!(c.problem.as_deref().is_some_and(|p| p.contains(want)), "{:?}", c.problem);
     }
@@ -96,7 +99,7 @@ fn hostile_fragments_give_a_message_not_a_panic() {
         (format!("scenario={not_json}"), "not valid"),
         (format!("scenario={bad_scenario}"), "not valid"),
     ] {
-        let c = choose(&fragment, DEFAULT_SCENARIO);
+        let c = choose(&fragment, DEFAULT_SCENARIO, lesson);
         assert_eq!(c.json, DEFAULT_SCENARIO);
         assert!(c.problem.as_deref().is_some_and(|p| p.contains(want)), "{fragment}: {:?}", c.problem);
     }
@@ -104,8 +107,8 @@ fn hostile_fragments_give_a_message_not_a_panic() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
-fn every_indexed_lesson_is_shipped_in_the_page_with_narration() {
-    let idx = index();
+fn every_indexed_lesson_is_served_beside_the_page_with_narration() {
+    let idx = index_from(INDEX);
     assert_eq!(idx.len(), LESSON_FILES.len());
     for (row, (id, json)) in idx.iter().zip(LESSON_FILES) {
         assert_eq!(&row.id, id);
@@ -115,7 +118,29 @@ fn every_indexed_lesson_is_shipped_in_the_page_with_narration() {
         assert!(steps.len() >= 3, "{id}");
         assert_eq!(current_step(&steps, 0), (steps[0].at_ms == 0).then_some(0));
         assert_eq!(current_step(&steps, u64::MAX), Some(steps.len() - 1));
-        let c = choose(&format!("lesson={id}&seed=5"), DEFAULT_SCENARIO);
+        let c = choose(&format!("lesson={id}&seed=5"), DEFAULT_SCENARIO, lesson);
         assert_eq!((c.lesson.as_deref(), c.seed, c.problem), (Some(*id), Some(5), None));
     }
+}
+
+/// The page serves the lesson folder as it is (web/index.html copies it to dist/lessons/): every file
+/// there is a lesson of the index, so a lesson added to the folder cannot be missing from the picker.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_served_lesson_folder_holds_exactly_the_indexed_lessons() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../static/scenarios/lessons");
+    let mut files: Vec<String> = std::fs::read_dir(dir).expect("lesson folder").map(|e| e.expect("entry").file_name().into_string().expect("utf-8 name")).collect();
+    files.sort();
+    let mut want: Vec<String> = index_from(INDEX).iter().map(|l| format!("{}.json", l.id)).chain(["index.json".to_owned()]).collect();
+    want.sort();
+    assert_eq!(files, want);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn an_index_that_is_not_json_lists_no_lessons_and_a_row_without_an_id_is_skipped() {
+    assert!(index_from("").is_empty());
+    assert!(index_from("<html>404</html>").is_empty());
+    let rows = index_from(r#"{"lessons": [{"title": {"en": "no id"}}, {"id": "x-1", "endMs": 5}]}"#);
+    assert_eq!(rows.iter().map(|l| (l.id.as_str(), l.end_ms)).collect::<Vec<_>>(), [("x-1", 5)]);
 }

@@ -2,6 +2,8 @@
 //! holders, committed or not, and the safety ledger's word; the inspector shows it.
 //! Runs natively (`cargo test`) and in a headless browser (`wasm-pack test --headless --chrome`).
 
+mod common;
+
 use kafkascope_web::driver::{Driver, DEFAULT_SCENARIO};
 use kafkascope_web::inspect::{inspect, Selection};
 use kafkascope_web::record_query::{record_at, Holding, LedgerStatus, Why};
@@ -18,7 +20,7 @@ fn run(json: &str, ms: u64) -> Driver {
 }
 
 fn lesson_06() -> Driver {
-    run(kafkascope_web::lessons::lesson_json("06-acks1-acked-then-lost").expect("lesson 6 ships"), 12_000)
+    run(common::lesson_json("06-acks1-acked-then-lost").expect("lesson 6 ships"), 12_000)
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
