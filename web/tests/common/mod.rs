@@ -3,6 +3,7 @@
 
 #[path = "../../../tests/common/lesson_files.rs"]
 mod lesson_files;
+#[allow(unused_imports)] // not every test file needs all three
 pub use lesson_files::{lesson_json, INDEX, LESSON_FILES};
 
 /// A lesson's JSON by id, owned, in the form [`kafkascope_web::lessons::choose`] takes.
