@@ -2,11 +2,14 @@
 //! randomized fault schedules.
 
 use crate::ids::{BrokerId, ConsumerIdx, NodeId, ProducerIdx};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// An action applied to the simulation at the current virtual time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+mod wire;
+
+/// An action applied to the simulation at the current virtual time. Written by serde's derive as
+/// `{"type": "crashBroker", "broker": 1}`; read back by `wire.rs`, strictly, in the same form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Command {
     /// Kill a broker process: its written log survives in the page cache.
     CrashBroker { broker: BrokerId },
