@@ -22,6 +22,7 @@ pub mod order;
 pub mod producer;
 pub mod rng;
 pub mod scenario;
+pub mod serde_tagged;
 pub mod sim;
 pub mod time;
 pub mod trace;

@@ -1,14 +1,10 @@
 //! [`Command`]'s JSON form (`{"type": "cutLink", "a": {"broker": 1}, "b": {"broker": 2}}`), read
-//! through one flat record of every command's fields, then checked against the named command.
-//!
-//! serde's derive for an internally tagged enum buffers each object and then deserializes every
-//! variant from that buffer: 36 KB of the page's wasm for this one enum. The flat record reads the
-//! same format with the same strictness (an unknown field, or one that belongs to another command,
-//! is refused; a missing one is named) in a fraction of the code. Writing stays derived.
+//! through one flat record of every command's fields, then checked against the named command (see
+//! [`crate::serde_tagged`] for why). Writing stays derived.
 
 use super::Command;
 use crate::ids::{BrokerId, ConsumerIdx, NodeId, ProducerIdx};
-use serde::de::Error;
+use crate::serde_tagged::{given, need, only, opt, Given};
 use serde::{Deserialize, Deserializer};
 
 /// The `type` tag.
@@ -39,55 +35,40 @@ enum Kind {
 struct Wire {
     #[serde(rename = "type")]
     kind: Kind,
-    broker: Option<BrokerId>,
-    a: Option<NodeId>,
-    b: Option<NodeId>,
-    extra_latency_us: Option<u64>,
-    producer: Option<ProducerIdx>,
-    key: Option<String>,
-    value: Option<String>,
-    partition: Option<u32>,
-    records_per_sec: Option<u64>,
-    consumer: Option<ConsumerIdx>,
-    name: Option<String>,
-    partitions: Option<u32>,
-    replication_factor: Option<u32>,
-    topic: Option<String>,
-    count: Option<u32>,
-    replicas: Option<Vec<BrokerId>>,
-    node: Option<u32>,
-}
-
-impl Wire {
-    /// The JSON names of the fields the object carried.
-    fn present(&self) -> impl Iterator<Item = &'static str> {
-        [
-            ("broker", self.broker.is_some()),
-            ("a", self.a.is_some()),
-            ("b", self.b.is_some()),
-            ("extraLatencyUs", self.extra_latency_us.is_some()),
-            ("producer", self.producer.is_some()),
-            ("key", self.key.is_some()),
-            ("value", self.value.is_some()),
-            ("partition", self.partition.is_some()),
-            ("recordsPerSec", self.records_per_sec.is_some()),
-            ("consumer", self.consumer.is_some()),
-            ("name", self.name.is_some()),
-            ("partitions", self.partitions.is_some()),
-            ("replicationFactor", self.replication_factor.is_some()),
-            ("topic", self.topic.is_some()),
-            ("count", self.count.is_some()),
-            ("replicas", self.replicas.is_some()),
-            ("node", self.node.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(name, here)| here.then_some(name))
-    }
-}
-
-/// A field the command requires, or serde's "missing field" error.
-fn need<T, E: Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
-    v.ok_or_else(|| E::missing_field(name))
+    #[serde(default, deserialize_with = "given")]
+    broker: Given<BrokerId>,
+    #[serde(default, deserialize_with = "given")]
+    a: Given<NodeId>,
+    #[serde(default, deserialize_with = "given")]
+    b: Given<NodeId>,
+    #[serde(default, deserialize_with = "given")]
+    extra_latency_us: Given<u64>,
+    #[serde(default, deserialize_with = "given")]
+    producer: Given<ProducerIdx>,
+    #[serde(default, deserialize_with = "given")]
+    key: Given<String>,
+    #[serde(default, deserialize_with = "given")]
+    value: Given<String>,
+    #[serde(default, deserialize_with = "given")]
+    partition: Given<u32>,
+    #[serde(default, deserialize_with = "given")]
+    records_per_sec: Given<u64>,
+    #[serde(default, deserialize_with = "given")]
+    consumer: Given<ConsumerIdx>,
+    #[serde(default, deserialize_with = "given")]
+    name: Given<String>,
+    #[serde(default, deserialize_with = "given")]
+    partitions: Given<u32>,
+    #[serde(default, deserialize_with = "given")]
+    replication_factor: Given<u32>,
+    #[serde(default, deserialize_with = "given")]
+    topic: Given<String>,
+    #[serde(default, deserialize_with = "given")]
+    count: Given<u32>,
+    #[serde(default, deserialize_with = "given")]
+    replicas: Given<Vec<BrokerId>>,
+    #[serde(default, deserialize_with = "given")]
+    node: Given<u32>,
 }
 
 impl<'de> Deserialize<'de> for Command {
@@ -106,9 +87,12 @@ impl<'de> Deserialize<'de> for Command {
             Kind::CrashController | Kind::RestartController => &["node"],
             Kind::AlterTopicConfig => &["topic", "key", "value"],
         };
-        if let Some(foreign) = w.present().find(|f| !fields.contains(f)) {
-            return Err(D::Error::unknown_field(foreign, fields));
-        }
+        let present = crate::present!(w,
+            "broker" => broker, "a" => a, "b" => b, "extraLatencyUs" => extra_latency_us, "producer" => producer,
+            "key" => key, "value" => value, "partition" => partition, "recordsPerSec" => records_per_sec,
+            "consumer" => consumer, "name" => name, "partitions" => partitions, "replicationFactor" => replication_factor,
+            "topic" => topic, "count" => count, "replicas" => replicas, "node" => node);
+        only(present, fields)?;
         Ok(match w.kind {
             Kind::CrashBroker => Command::CrashBroker { broker: need(w.broker, "broker")? },
             Kind::PowerLossBroker => Command::PowerLossBroker { broker: need(w.broker, "broker")? },
@@ -116,7 +100,7 @@ impl<'de> Deserialize<'de> for Command {
             Kind::CutLink => Command::CutLink { a: need(w.a, "a")?, b: need(w.b, "b")? },
             Kind::HealLink => Command::HealLink { a: need(w.a, "a")?, b: need(w.b, "b")? },
             Kind::SlowLink => Command::SlowLink { a: need(w.a, "a")?, b: need(w.b, "b")?, extra_latency_us: need(w.extra_latency_us, "extraLatencyUs")? },
-            Kind::Produce => Command::Produce { producer: need(w.producer, "producer")?, key: w.key, value: need(w.value, "value")?, partition: w.partition },
+            Kind::Produce => Command::Produce { producer: need(w.producer, "producer")?, key: opt(w.key), value: need(w.value, "value")?, partition: opt(w.partition) },
             Kind::SetProducerRate => Command::SetProducerRate { producer: need(w.producer, "producer")?, records_per_sec: need(w.records_per_sec, "recordsPerSec")? },
             Kind::CrashConsumer => Command::CrashConsumer { consumer: need(w.consumer, "consumer")? },
             Kind::RestartConsumer => Command::RestartConsumer { consumer: need(w.consumer, "consumer")? },

@@ -90,13 +90,16 @@ fn the_flat_reader_accepts_and_refuses_what_the_derive_did() {
                 let mut added = obj.clone();
                 added.entry(k.clone()).or_insert_with(|| x.clone());
                 cases.push(Value::Object(added));
+                let mut added_null = obj.clone();
+                added_null.entry(k.clone()).or_insert(Value::Null);
+                cases.push(Value::Object(added_null));
             }
         }
         let mut unknown = obj.clone();
         unknown.insert("brokr".into(), json!(1));
         cases.push(Value::Object(unknown));
     }
-    assert!(cases.len() > 400);
+    assert!(cases.len() > 1500, "{} cases", cases.len());
     let mut accepted = 0;
     for v in &cases {
         let (flat, derived) = both(v);

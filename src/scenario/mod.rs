@@ -11,6 +11,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod key_spec;
+pub use key_spec::KeySpec;
+
 /// A bad scenario: what is wrong and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError(pub String);
@@ -151,26 +154,6 @@ impl Default for Workload {
             transaction_records: 0,
             abort_every: 0,
         }
-    }
-}
-
-/// Key choice.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
-pub enum KeySpec {
-    /// Null keys: the sticky partitioner spreads them.
-    None,
-    /// Always the same key.
-    Fixed { key: String },
-    /// `key-0` .. `key-(keys-1)`, uniformly.
-    Uniform { keys: u32 },
-    /// Like uniform, but `hot_percent`% of records use `key-0`.
-    HotKey { keys: u32, hot_percent: u32 },
-}
-
-impl Default for KeySpec {
-    fn default() -> Self {
-        KeySpec::None
     }
 }
 
