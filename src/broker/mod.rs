@@ -13,6 +13,7 @@ mod group_state;
 mod group_offsets;
 pub mod io;
 mod log_cleaner;
+mod log_retention;
 pub mod page_cache;
 mod partition;
 mod produce;
@@ -375,39 +376,6 @@ impl Broker {
             BrokerTimer::GroupTick => self.group_tick(out),
             BrokerTimer::GroupJoinDeadline { group } => self.group_join_deadline(&group, out),
             BrokerTimer::LogCleaner => self.run_log_cleaner(out),
-        }
-    }
-
-    /// Deletes old segments of every hosted log, bounded by this replica's high watermark
-    /// (kafka-facts.md §9: data at or above the HW is never deleted).
-    fn apply_retention(&mut self, out: &mut Out) {
-        let now_ms = timestamp_ms(out.now);
-        let mut moved = Vec::new();
-        for (tp, log) in self.disk.logs.iter_mut() {
-            let hw = self.replicas.get(tp).map_or(0, |r| r.hw);
-            for d in log.delete_old_segments(hw, now_ms) {
-                if moved.last() != Some(tp) {
-                    moved.push(tp.clone());
-                }
-                self.page_cache.forget(tp, Some(d.base_offset));
-                out.emit(EventKind::SegmentDeleted {
-                    broker: self.id,
-                    topic: tp.topic.clone(),
-                    partition: tp.partition,
-                    base_offset: d.base_offset,
-                    next_offset: d.next_offset,
-                    size_bytes: d.size_bytes,
-                    reason: match d.reason {
-                        crate::log::DeleteReason::RetentionSize => "retention.bytes".into(),
-                        crate::log::DeleteReason::RetentionTime => "retention.ms".into(),
-                    },
-                    log_start_offset: log.log_start_offset(),
-                });
-            }
-        }
-        // A new log start is in every fetch answer: idle long-polls on these logs end.
-        for tp in moved {
-            self.wake_idle(&tp, out);
         }
     }
 

@@ -1,7 +1,7 @@
 //! A producer workload's key choice, and its JSON form (`{"type": "hotKey", "keys": 10, "hotPercent": 90}`),
 //! read through a flat record (see [`crate::serde_tagged`] for why); writing stays derived.
 
-use crate::serde_tagged::{given, need, only, opt, Given};
+use crate::serde_tagged::{given, need, only, Given};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Key choice.
