@@ -11,8 +11,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-mod key_spec;
-pub use key_spec::KeySpec;
+mod record_spec;
+pub use record_spec::{KeySpec, ValueContent, ValueSpec};
 
 /// A bad scenario: what is wrong and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,32 +155,6 @@ impl Default for Workload {
             abort_every: 0,
         }
     }
-}
-
-/// Value size and content.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-pub struct ValueSpec {
-    /// Bytes per value.
-    pub bytes: u32,
-    /// `text` compresses well, `random` does not.
-    pub content: ValueContent,
-}
-
-impl Default for ValueSpec {
-    fn default() -> Self {
-        ValueSpec { bytes: 100, content: ValueContent::Text }
-    }
-}
-
-/// Value content.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ValueContent {
-    /// English-like words: compressible.
-    Text,
-    /// Random bytes: incompressible.
-    Random,
 }
 
 /// A consumer.

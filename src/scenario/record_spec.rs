@@ -1,5 +1,6 @@
-//! A producer workload's key choice, and its JSON form (`{"type": "hotKey", "keys": 10, "hotPercent": 90}`),
-//! read through a flat record (see [`crate::serde_tagged`] for why); writing stays derived.
+//! What a producer workload's records look like: the key choice, whose JSON form
+//! (`{"type": "hotKey", "keys": 10, "hotPercent": 90}`) is read through a flat record (see
+//! [`crate::serde_tagged`] for why; writing stays derived), and the value's size and content.
 
 use crate::serde_tagged::{given, need, only, Given};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -60,6 +61,32 @@ impl<'de> Deserialize<'de> for KeySpec {
             Kind::HotKey => KeySpec::HotKey { keys: need(w.keys, "keys")?, hot_percent: need(w.hot_percent, "hotPercent")? },
         })
     }
+}
+
+/// Value size and content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ValueSpec {
+    /// Bytes per value.
+    pub bytes: u32,
+    /// `text` compresses well, `random` does not.
+    pub content: ValueContent,
+}
+
+impl Default for ValueSpec {
+    fn default() -> Self {
+        ValueSpec { bytes: 100, content: ValueContent::Text }
+    }
+}
+
+/// Value content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ValueContent {
+    /// English-like words: compressible.
+    Text,
+    /// Random bytes: incompressible.
+    Random,
 }
 
 #[cfg(test)]
