@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// The allocator the engine runs on: the system's natively, the page's heap under wasm.
 #[cfg(not(target_arch = "wasm32"))]
-static System: std::alloc::System = std::alloc::System;
+static INNER: std::alloc::System = std::alloc::System;
 #[cfg(target_arch = "wasm32")]
-static System: kafkascope::wasm_heap::Heap = kafkascope::wasm_heap::Heap::new();
+static INNER: kafkascope::wasm_heap::Heap = kafkascope::wasm_heap::Heap::new();
 
 /// The engine's allocator, counting calls and live bytes.
 pub struct Counting;
@@ -20,23 +20,23 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Relaxed);
         LIVE.fetch_add(layout.size() as u64, Relaxed);
-        unsafe { System.alloc(layout) }
+        unsafe { INNER.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Relaxed);
         LIVE.fetch_add(layout.size() as u64, Relaxed);
-        unsafe { System.alloc_zeroed(layout) }
+        unsafe { INNER.alloc_zeroed(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         LIVE.fetch_sub(layout.size() as u64, Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
+        unsafe { INNER.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // A realloc is an allocation for the hot-path count: it may move the block.
         ALLOCS.fetch_add(1, Relaxed);
         LIVE.fetch_add(new_size as u64, Relaxed);
         LIVE.fetch_sub(layout.size() as u64, Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
+        unsafe { INNER.realloc(ptr, layout, new_size) }
     }
 }
 
