@@ -50,13 +50,13 @@ pub fn write_event(out: &mut Vec<u8>, event: &Event, keys: &mut KeyCache) -> Res
 }
 
 /// Field names (always `&'static str`, so their bytes never change) known to need no escape, by
-/// address and length: a direct-mapped table, so a name costs a lookup instead of a scan.
+/// address and length (a small two-way table), so a name costs a lookup instead of a scan.
 #[derive(Clone, Debug)]
-pub struct KeyCache(Box<[(usize, usize); 256]>);
+pub struct KeyCache(Box<[(usize, usize); 1024]>);
 
 impl Default for KeyCache {
     fn default() -> Self {
-        KeyCache(Box::new([(0, 0); 256]))
+        KeyCache(Box::new([(0, 0); 1024]))
     }
 }
 
@@ -64,10 +64,11 @@ impl KeyCache {
     /// Appends `"key":`.
     fn write_key(&mut self, out: &mut Vec<u8>, key: &'static str) {
         let id = (key.as_ptr() as usize, key.len());
-        // Fibonacci hashing of the address: names sit a few bytes apart, and the top bits of the
-        // product spread them over the table.
-        let slot = &mut self.0[((id.0 as u64).wrapping_add(id.1 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize];
-        if *slot == id {
+        // Fibonacci hashing of the address (names sit a few bytes apart, the product's top bits
+        // spread them), two slots a name: two busy names that hash alike would otherwise evict
+        // each other on every event ("records" and "highWatermark" did).
+        let slot = ((id.0 as u64).wrapping_add(id.1 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 55) as usize * 2;
+        if self.0[slot] == id || self.0[slot + 1] == id {
             out.reserve(key.len() + 3);
             out.push(b'"');
             out.extend_from_slice(key.as_bytes());
@@ -75,7 +76,8 @@ impl KeyCache {
             return;
         }
         if !needs_escape(key.as_bytes()) {
-            *slot = id;
+            let free = if self.0[slot] == (0, 0) { slot } else { slot + 1 };
+            self.0[free] = id;
         }
         write_str(out, key);
         out.push(b':');
