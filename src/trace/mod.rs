@@ -23,9 +23,8 @@ const START: u64 = 0;
 #[serde(from = "u64", into = "u64")]
 pub struct TraceHash {
     hash: u64,
-    /// The line being hashed, kept between events. serde_json hands a writer many small pieces
-    /// (each key, each string), and hashing them through `io::Write` one call at a time cost twice
-    /// what writing the line into a buffer and hashing it in one loop does.
+    /// The line being hashed, kept between events so its capacity is reused: the line is written
+    /// whole and then hashed in one call, which cost half of hashing it piece by piece as written.
     line: Vec<u8>,
     /// Field names known to need no escape (see [`line::KeyCache`]).
     keys: line::KeyCache,

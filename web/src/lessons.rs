@@ -150,8 +150,12 @@ pub fn set_location_hash(fragment: &str) -> Option<String> {
 /// A lesson file boot.js fetched before the app started (or [`fetch_lesson`] since), by id; `index`
 /// for the index. None outside a page, or when the fetch failed (an unknown lesson is a 404).
 pub fn prefetched(name: &str) -> Option<String> {
-    let files = js_sys::Reflect::get(&js_sys::global(), &PREFETCHED.into()).ok().filter(|f| f.is_object())?;
-    js_sys::Reflect::get(&files, &name.into()).ok()?.as_string()
+    js_sys::Reflect::get(&prefetched_files()?, &name.into()).ok()?.as_string()
+}
+
+/// boot.js's `globalThis.kafkascopeLessons`, if the page has it.
+fn prefetched_files() -> Option<JsValue> {
+    js_sys::Reflect::get(&js_sys::global(), &PREFETCHED.into()).ok().filter(|f| f.is_object())
 }
 
 /// The page's lesson index, as boot.js fetched it (empty if it could not).
@@ -175,8 +179,7 @@ pub async fn fetch_lesson(id: &str) -> Result<String, String> {
     }
     let text = response.text().map_err(|e| failed("no body", e))?;
     let json = wasm_bindgen_futures::JsFuture::from(text).await.map_err(|e| failed("the body could not be read", e))?.as_string().ok_or(format!("{path}: the body is not text"))?;
-    let files = js_sys::Reflect::get(&js_sys::global(), &PREFETCHED.into()).ok().filter(|f| f.is_object());
-    if let Some(files) = files {
+    if let Some(files) = prefetched_files() {
         let _ = js_sys::Reflect::set(&files, &id.into(), &json.as_str().into());
     }
     Ok(json)
