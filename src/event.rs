@@ -127,11 +127,11 @@ pub enum EventKind {
     ControllerElected { node: NodeId, epoch: u32 },
     /// A topic exists with this replica assignment (`assignment[p]` lists partition p's replicas,
     /// the first being the preferred leader).
-    TopicCreated { topic: String, replication_factor: u32, assignment: Vec<Vec<BrokerId>> },
+    TopicCreated { topic: crate::ids::Topic, replication_factor: u32, assignment: Vec<Vec<BrokerId>> },
     /// The controller chose a partition leader (`None`: offline) and bumped the leader epoch.
-    LeaderElected { topic: String, partition: u32, leader: Option<BrokerId>, leader_epoch: i32, isr: Vec<BrokerId>, unclean: bool },
+    LeaderElected { topic: crate::ids::Topic, partition: u32, leader: Option<BrokerId>, leader_epoch: i32, isr: Vec<BrokerId>, unclean: bool },
     /// The in-sync replica set changed.
-    IsrChanged { topic: String, partition: u32, isr: Vec<BrokerId> },
+    IsrChanged { topic: crate::ids::Topic, partition: u32, isr: Vec<BrokerId> },
     /// A message left `from` for `to` and will arrive at `arrive_at_us` unless dropped.
     MessageSent { msg: u64, from: NodeId, to: NodeId, kind: MessageKind, bytes: u32, arrive_at_us: Micros },
     /// A client's long-poll on `broker` found nothing for a while and is parked until something
@@ -141,27 +141,27 @@ pub enum EventKind {
     /// A message was lost on the way (cut link, dead receiver).
     MessageDropped { msg: u64, reason: String },
     /// A producer's RecordAccumulator opened a new batch for a partition.
-    BatchCreated { producer: ProducerIdx, batch: u64, topic: String, partition: u32 },
+    BatchCreated { producer: ProducerIdx, batch: u64, topic: crate::ids::Topic, partition: u32 },
     /// A batch left the accumulator in a Produce request.
-    BatchSent { producer: ProducerIdx, batch: u64, topic: String, partition: u32, broker: BrokerId, records: u32, bytes: u32, attempt: u32 },
+    BatchSent { producer: ProducerIdx, batch: u64, topic: crate::ids::Topic, partition: u32, broker: BrokerId, records: u32, bytes: u32, attempt: u32 },
     /// A replica appended batches to its log: the leader for a produce, a follower from a fetch.
-    RecordsAppended { broker: BrokerId, topic: String, partition: u32, base_offset: i64, last_offset: i64, leader_epoch: i32, log_end_offset: i64, as_leader: bool },
+    RecordsAppended { broker: BrokerId, topic: crate::ids::Topic, partition: u32, base_offset: i64, last_offset: i64, leader_epoch: i32, log_end_offset: i64, as_leader: bool },
     /// A replica's high watermark moved.
-    HighWatermarkUpdated { broker: BrokerId, topic: String, partition: u32, high_watermark: i64 },
+    HighWatermarkUpdated { broker: BrokerId, topic: crate::ids::Topic, partition: u32, high_watermark: i64 },
     /// A replica cut its log back to `offset` (records at and above it are gone from this replica).
-    LogTruncated { broker: BrokerId, topic: String, partition: u32, offset: i64, removed: u64, reason: String },
+    LogTruncated { broker: BrokerId, topic: crate::ids::Topic, partition: u32, offset: i64, removed: u64, reason: String },
     /// The producer got the answer for a batch: `error` is Kafka's error name, or `None` on success.
-    ProduceCompleted { producer: ProducerIdx, batch: u64, topic: String, partition: u32, base_offset: i64, records: u32, error: Option<String> },
+    ProduceCompleted { producer: ProducerIdx, batch: u64, topic: crate::ids::Topic, partition: u32, base_offset: i64, records: u32, error: Option<String> },
     /// A consumer received records `[from_offset, to_offset)` of a partition.
-    RecordsConsumed { consumer: ConsumerIdx, topic: String, partition: u32, from_offset: i64, to_offset: i64, high_watermark: i64 },
+    RecordsConsumed { consumer: ConsumerIdx, topic: crate::ids::Topic, partition: u32, from_offset: i64, to_offset: i64, high_watermark: i64 },
     /// The command at this time was applied (echoes timeline and UI actions into the trace).
     CommandApplied { command: crate::command::Command },
     /// Narration for a lesson step.
     Narration { en: String, zh_tw: String, target: Option<String> },
     /// A replica's log started a new segment (`segment.bytes` or `segment.ms` reached).
-    SegmentRolled { broker: BrokerId, topic: String, partition: u32, base_offset: i64 },
+    SegmentRolled { broker: BrokerId, topic: crate::ids::Topic, partition: u32, base_offset: i64 },
     /// Retention deleted a segment; the log now starts at `log_start_offset`.
-    SegmentDeleted { broker: BrokerId, topic: String, partition: u32, base_offset: i64, next_offset: i64, size_bytes: u64, reason: String, log_start_offset: i64 },
+    SegmentDeleted { broker: BrokerId, topic: crate::ids::Topic, partition: u32, base_offset: i64, next_offset: i64, size_bytes: u64, reason: String, log_start_offset: i64 },
     // ---- Consumer groups (kafka-facts.md §7) ----
     /// A consumer learnt which broker coordinates its group.
     CoordinatorFound { consumer: ConsumerIdx, group: String, broker: BrokerId },
@@ -190,7 +190,7 @@ pub enum EventKind {
     /// A consumer's lag per partition: high watermark − position.
     ConsumerLag { consumer: ConsumerIdx, lag: crate::vec_map::VecMap<crate::ids::TopicPartition, i64> },
     /// A consumer hit an error it cannot retry (`auto.offset.reset=none` without a committed offset).
-    ConsumerError { consumer: ConsumerIdx, error: String, topic: String, partition: u32 },
+    ConsumerError { consumer: ConsumerIdx, error: String, topic: crate::ids::Topic, partition: u32 },
     /// A consumer process was killed (no LeaveGroup) or started again.
     ConsumerStopped { consumer: ConsumerIdx },
     /// A consumer process started.
@@ -200,25 +200,25 @@ pub enum EventKind {
     /// The log cleaner compacted a replica's log: `removed_records` superseded values, expired
     /// tombstones (and keyless or aborted records) are gone; the cleaned segments went from
     /// `bytes_before` to `bytes_after` bytes.
-    LogCompacted { broker: BrokerId, topic: String, partition: u32, removed_records: u64, bytes_before: u64, bytes_after: u64 },
+    LogCompacted { broker: BrokerId, topic: crate::ids::Topic, partition: u32, removed_records: u64, bytes_before: u64, bytes_after: u64 },
     // ---- Elections and topic administration (kafka-facts.md §3, §4; KIP-455, KIP-966) ----
     /// The partition's Eligible Leader Replicas changed (KIP-966): replicas outside the ISR that
     /// hold every committed record, electable when the ISR is empty.
-    ElrChanged { topic: String, partition: u32, elr: Vec<BrokerId> },
+    ElrChanged { topic: crate::ids::Topic, partition: u32, elr: Vec<BrokerId> },
     /// An admin request was refused; `error` starts with Kafka's exception name
     /// (`InvalidReplicationFactorException: ...`).
-    AdminRequestFailed { request: String, topic: String, error: String },
+    AdminRequestFailed { request: String, topic: crate::ids::Topic, error: String },
     /// IncrementalAlterConfigs set a topic config on the running cluster (canonical value).
-    TopicConfigAltered { topic: String, key: String, value: String },
+    TopicConfigAltered { topic: crate::ids::Topic, key: String, value: String },
     /// CreatePartitions added partitions `first_partition..` with this assignment.
-    PartitionsAdded { topic: String, first_partition: u32, assignment: Vec<Vec<BrokerId>> },
+    PartitionsAdded { topic: crate::ids::Topic, first_partition: u32, assignment: Vec<Vec<BrokerId>> },
     /// A reassignment began: the partition is replicated to `replicas` (target plus old replicas)
     /// until the `adding` ones join the ISR; then the `removing` ones are dropped.
-    ReassignmentStarted { topic: String, partition: u32, replicas: Vec<BrokerId>, adding: Vec<BrokerId>, removing: Vec<BrokerId> },
+    ReassignmentStarted { topic: crate::ids::Topic, partition: u32, replicas: Vec<BrokerId>, adding: Vec<BrokerId>, removing: Vec<BrokerId> },
     /// Every target replica is in the ISR: the partition now has exactly `replicas`.
-    ReassignmentCompleted { topic: String, partition: u32, replicas: Vec<BrokerId>, leader: Option<BrokerId> },
+    ReassignmentCompleted { topic: crate::ids::Topic, partition: u32, replicas: Vec<BrokerId>, leader: Option<BrokerId> },
     /// A broker that is no longer a replica stopped it and deleted its log (StopReplica, delete).
-    ReplicaDeleted { broker: BrokerId, topic: String, partition: u32 },
+    ReplicaDeleted { broker: BrokerId, topic: crate::ids::Topic, partition: u32 },
     /// A producer's last second (or less) of virtual time: acknowledged records/s, bytes/s on the wire,
     /// batches, mean batch fill (per mille of `batch.size`), compressed/uncompressed (per mille) and
     /// the send-to-acknowledgement latency of its batches (p50, p99).

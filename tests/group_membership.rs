@@ -116,7 +116,7 @@ fn subscriptions(assignment: &VecMap<String, Vec<TopicPartition>>, owned: Option
         .map(|m| {
             let mut sub = MemberSubscription::new(m, &["orders"]);
             if let Some(parts) = owned.and_then(|o| o.get(m)) {
-                sub.owned = parts.iter().map(|tp| (tp.topic.clone(), tp.partition)).collect();
+                sub.owned = parts.iter().map(|tp| (tp.topic.to_string(), tp.partition)).collect();
                 sub.generation = generation;
             }
             sub
@@ -125,7 +125,7 @@ fn subscriptions(assignment: &VecMap<String, Vec<TopicPartition>>, owned: Option
 }
 
 fn as_pairs(a: &VecMap<String, Vec<TopicPartition>>) -> VecMap<String, Vec<(String, u32)>> {
-    a.iter().map(|(m, v)| (m.clone(), v.iter().map(|tp| (tp.topic.clone(), tp.partition)).collect())).collect()
+    a.iter().map(|(m, v)| (m.clone(), v.iter().map(|tp| (tp.topic.to_string(), tp.partition)).collect())).collect()
 }
 
 #[test]

@@ -161,7 +161,9 @@ impl Broker {
         let profile = self.settings.profile;
         let lag = ms(self.settings.replica_lag_time_max_ms);
         let Some(r) = self.replicas.get_mut(tp) else { return };
-        let maximal_isr: Vec<BrokerId> = r.pending_isr.clone().unwrap_or_default().into_iter().chain(r.state.isr.iter().copied()).collect();
+        // The maximal ISR: the committed one plus any pending AlterPartition (checked in place, as
+        // this runs on every produce and fetch).
+        let in_maximal_isr = |b: &BrokerId| r.state.isr.contains(b) || r.pending_isr.as_ref().is_some_and(|p| p.contains(b));
         if profile == Profile::Kafka40 && r.state.isr.len() < min_isr.min(r.state.replicas.len()) {
             return; // KAFKA-15583 (3.7+): no HW advance under min ISR.
         }
@@ -171,7 +173,7 @@ impl Broker {
             // A caught-up follower outside the ISR counts only if it could join it: its broker is
             // alive/unfenced (`isReplicaIsrEligible`).
             let eligible = caught_up && f.leo >= 0 && self.live_brokers.contains(b);
-            let counts = maximal_isr.contains(b) || eligible;
+            let counts = in_maximal_isr(b) || eligible;
             if counts && f.leo < candidate {
                 candidate = f.leo.max(0);
             }

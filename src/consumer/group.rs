@@ -45,7 +45,7 @@ pub struct Membership {
 }
 
 fn pair(tp: &TopicPartition) -> (String, u32) {
-    (tp.topic.clone(), tp.partition)
+    (tp.topic.to_string(), tp.partition)
 }
 
 impl Consumer {
@@ -200,7 +200,7 @@ impl Consumer {
             other => {
                 self.membership.phase = Phase::Failed;
                 let error = other.name().to_string();
-                return out.emit(EventKind::ConsumerError { consumer: self.idx, error, topic: String::new(), partition: 0 });
+                return out.emit(EventKind::ConsumerError { consumer: self.idx, error, topic: String::new().into(), partition: 0 });
             }
         }
         self.membership.member_id = r.member_id.clone();

@@ -287,7 +287,7 @@ impl Consumer {
     }
 
     fn update_metadata(&mut self, partitions: &[PartitionState]) {
-        for s in partitions.iter().filter(|s| self.settings.topics.contains(&s.tp.topic)) {
+        for s in partitions.iter().filter(|s| self.settings.topics.iter().any(|t| *t == s.tp.topic)) {
             match s.leader {
                 Some(l) => self.leaders.insert(s.tp.clone(), (l, s.leader_epoch)),
                 None => self.leaders.remove(&s.tp),

@@ -48,7 +48,7 @@ impl Controller {
         };
         self.unclean.insert(name.to_string(), self.policy.default_unclean);
         self.policy.min_isr.insert(name.to_string(), self.policy.default_min_isr);
-        out.emit(EventKind::TopicCreated { topic: name.to_string(), replication_factor, assignment: assignment.clone() });
+        out.emit(EventKind::TopicCreated { topic: name.into(), replication_factor, assignment: assignment.clone() });
         let states = self.add_partition_states(name, 0, &assignment, out);
         self.broadcast(states, out);
     }
@@ -72,7 +72,7 @@ impl Controller {
             Ok(a) => a,
             Err(e) => return admin_failed("addPartitions", topic, e.to_string(), out),
         };
-        out.emit(EventKind::PartitionsAdded { topic: topic.to_string(), first_partition: current, assignment: assignment.clone() });
+        out.emit(EventKind::PartitionsAdded { topic: topic.into(), first_partition: current, assignment: assignment.clone() });
         let states = self.add_partition_states(topic, current, &assignment, out);
         self.broadcast(states, out);
     }
@@ -99,5 +99,5 @@ impl Controller {
 
 /// Reports a refused admin request.
 pub(super) fn admin_failed(request: &str, topic: &str, error: String, out: &mut Out) {
-    out.emit(EventKind::AdminRequestFailed { request: request.to_string(), topic: topic.to_string(), error });
+    out.emit(EventKind::AdminRequestFailed { request: request.to_string(), topic: topic.into(), error });
 }

@@ -116,7 +116,7 @@ impl Controller {
                 return (Some(b), Choice::FromElr);
             }
         }
-        if self.unclean.get(&state.tp.topic).copied().unwrap_or(false) {
+        if self.unclean.get(state.tp.topic.as_str()).copied().unwrap_or(false) {
             if let Some(&b) = state.replicas.iter().find(|b| live.contains(b)) {
                 return (Some(b), Choice::Unclean);
             }

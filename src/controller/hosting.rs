@@ -70,7 +70,7 @@ impl Controller {
     pub fn announce_topics(&mut self, out: &mut Out) {
         for (topic, assignment) in std::mem::take(&mut self.created) {
             let rf = assignment.first().map_or(0, |r| r.len() as u32);
-            out.emit(EventKind::TopicCreated { topic, replication_factor: rf, assignment });
+            out.emit(EventKind::TopicCreated { topic: topic.into(), replication_factor: rf, assignment });
         }
         for s in self.partitions.values() {
             out.emit(EventKind::LeaderElected {

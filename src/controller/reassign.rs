@@ -50,7 +50,7 @@ impl Controller {
         next.replicas = target.iter().copied().chain(removing.iter().copied()).collect();
         next.partition_epoch += 1;
         out.emit(EventKind::ReassignmentStarted {
-            topic: topic.to_string(),
+            topic: topic.into(),
             partition,
             replicas: next.replicas.clone(),
             adding,

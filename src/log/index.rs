@@ -53,6 +53,16 @@ impl OffsetIndex {
             self.entries.push((rel, position));
         }
     }
+    /// Greatest entry with offset ≤ target as (offset, position): the same binary search as
+    /// [`OffsetIndex::lookup`], without recording its steps (every fetch and truncation runs it).
+    pub fn find(&self, target: i64) -> Option<(i64, u32)> {
+        let rel = target.saturating_sub(self.base_offset);
+        let n = self.entries.partition_point(|&(r, _)| (r as i64) <= rel);
+        n.checked_sub(1).map(|i| {
+            let (r, pos) = self.entries[i];
+            (self.base_offset + r as i64, pos)
+        })
+    }
     /// Greatest entry with offset ≤ target as (offset, position), with the search steps taken.
     pub fn lookup(&self, target: i64) -> (Option<(i64, u32)>, Vec<IndexProbe>) {
         let mut probes = Vec::new();
@@ -158,6 +168,9 @@ mod tests {
         assert_eq!(ix.lookup(149).0, Some((130, 8200)));
         assert_eq!(ix.lookup(1_000).0, Some((150, 12400)));
         assert!(!ix.lookup(149).1.is_empty());
+        for target in [i64::MIN, 0, 99, 100, 109, 110, 111, 129, 130, 131, 150, 151, 1_000, i64::MAX] {
+            assert_eq!(ix.find(target), ix.lookup(target).0, "find and lookup agree at {target}");
+        }
         assert_eq!(ix.to_bytes()[..8], [0, 0, 0, 10, 0, 0, 0x0f, 0xa0]);
         ix.truncate_to(130);
         assert_eq!(ix.entries, vec![(10, 4000)]);

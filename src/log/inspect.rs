@@ -103,7 +103,7 @@ impl Log {
             let from = i
                 .checked_sub(1)
                 .map_or(seg.base_offset, |i| seg.base_offset + entries[i].1 as i64);
-            let position = seg.offset_index.lookup(from).0.map_or(0, |(_, p)| p as usize);
+            let position = seg.offset_index.find(from).map_or(0, |(_, p)| p as usize);
             for (_, h, bytes) in seg.batches_from(position) {
                 if h.max_timestamp < ts || h.last_offset() < self.log_start_offset {
                     continue;

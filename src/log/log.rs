@@ -295,8 +295,7 @@ impl Log {
         for seg in &self.segments[first_seg..] {
             let start = seg
                 .offset_index
-                .lookup(from_offset)
-                .0
+                .find(from_offset)
                 .map_or(0, |(_, p)| p as usize);
             let mut it = seg
                 .batches_from(start)

@@ -190,8 +190,7 @@ impl Segment {
     pub fn truncate_to(&mut self, offset: i64) -> u64 {
         let start = self
             .offset_index
-            .lookup(offset)
-            .0
+            .find(offset)
             .map_or(0, |(_, p)| p as usize);
         let cut = self
             .batches_from(start)

@@ -51,7 +51,7 @@ struct InFlight {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Producer {
     idx: ProducerIdx,
-    topic: String,
+    topic: crate::ids::Topic,
     num_partitions: u32,
     brokers: u32,
     settings: ProducerSettings,
@@ -144,7 +144,7 @@ impl Producer {
         };
         Ok(Producer {
             idx,
-            topic: spec.topic.clone(),
+            topic: spec.topic.as_str().into(),
             num_partitions,
             brokers: scenario.cluster.brokers,
             rate: spec.workload.records_per_sec,

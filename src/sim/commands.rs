@@ -100,7 +100,7 @@ impl Sim {
         if !ran {
             if let Some((request, topic)) = cmd.admin_request() {
                 let error = "TimeoutException: no active controller (NOT_CONTROLLER); the request timed out".to_string();
-                self.emit(EventKind::AdminRequestFailed { request: request.to_string(), topic: topic.to_string(), error });
+                self.emit(EventKind::AdminRequestFailed { request: request.to_string(), topic: topic.into(), error });
             }
         }
         ran
@@ -115,14 +115,14 @@ impl Sim {
         let (topic, key) = (topic.clone(), key.clone());
         if !self.metadata.partitions().keys().any(|tp| tp.topic == topic) {
             let error = format!("UnknownTopicOrPartitionException: Topic '{topic}' does not exist.");
-            self.emit(EventKind::AdminRequestFailed { request: "incrementalAlterConfigs".to_string(), topic, error });
+            self.emit(EventKind::AdminRequestFailed { request: "incrementalAlterConfigs".to_string(), topic: topic.into(), error });
             return;
         }
         if self.execute_admin(cmd) {
             for b in &mut self.brokers {
                 b.alter_topic_config(&topic, &key, &value);
             }
-            self.emit(EventKind::TopicConfigAltered { topic, key, value });
+            self.emit(EventKind::TopicConfigAltered { topic: topic.into(), key, value });
         }
     }
 }

@@ -120,7 +120,7 @@ fn l16_retention_deletes_by_time_and_size_and_compaction_keeps_the_latest_value_
     let r = lesson("16-retention-and-compaction");
     let deleted: BTreeSet<(String, String)> = r
         .find(|k| match k {
-            EventKind::SegmentDeleted { topic, reason, .. } => Some((topic.clone(), reason.clone())),
+            EventKind::SegmentDeleted { topic, reason, .. } => Some((topic.to_string(), reason.clone())),
             _ => None,
         })
         .into_iter()

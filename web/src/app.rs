@@ -217,7 +217,7 @@ pub fn app() -> Html {
     let on_inspect = {
         let (selection, panel) = (selection.setter(), panel.setter());
         use_callback((), move |(broker, (topic, partition), record): (BrokerId, PartKey, Option<i64>), _| {
-            selection.set(Some(Selection { broker, topic, partition, segment: None, lookup: None, record }));
+            selection.set(Some(Selection { broker, topic: topic.to_string(), partition, segment: None, lookup: None, record }));
             panel.set(Some(Tab::Inspector));
         })
     };

@@ -4,7 +4,7 @@
 //! them here as one [`Action::Frame`] per animation frame, and components render the result.
 
 use kafkascope::event::{Event, EventKind, MessageKind};
-use kafkascope::ids::{BrokerId, ConsumerIdx, NodeId, ProducerIdx};
+use kafkascope::ids::{BrokerId, ConsumerIdx, NodeId, ProducerIdx, Topic};
 use std::collections::VecDeque;
 use kafkascope::vec_map::VecMap;
 use std::rc::Rc;
@@ -14,7 +14,7 @@ pub use crate::notable::is_internal;
 use crate::notable::{notable, topic_of};
 
 /// A partition's key: topic name and partition number, ordered so rendering is stable.
-pub type PartKey = (String, u32);
+pub type PartKey = (Topic, u32);
 
 /// Messages older than this (virtual µs after arrival or drop) are forgotten.
 const FADE_US: u64 = 150_000;

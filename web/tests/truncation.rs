@@ -13,7 +13,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Broker 3 holds offsets 0–9 (epoch 0), then truncates to 6 (diverging epoch).
 fn truncated() -> Rc<ViewState> {
-    let t = || "orders".to_owned();
+    let t = || kafkascope::ids::Topic::from("orders");
     let events = vec![
         Event { at_us: 0, kind: EventKind::TopicCreated { topic: t(), replication_factor: 3, assignment: vec![vec![1, 2, 3]] } },
         Event { at_us: 10, kind: EventKind::RecordsAppended { broker: 3, topic: t(), partition: 0, base_offset: 0, last_offset: 9, leader_epoch: 0, log_end_offset: 10, as_leader: false } },
@@ -27,7 +27,7 @@ fn truncated() -> Rc<ViewState> {
 fn a_truncation_keeps_the_cut_cells_to_draw_them_falling() {
     // Ref: kafka-facts.md §4 (a follower truncates to the diverging epoch's end offset).
     let s = truncated();
-    let log = &s.partitions[&("orders".to_owned(), 0)].logs[&3];
+    let log = &s.partitions[&("orders".into(), 0)].logs[&3];
     assert_eq!(log.leo, 6);
     assert_eq!(log.ranges, vec![EpochRange { start: 0, end: 6, epoch: 0 }]);
     assert_eq!(log.fallen, Some((500, vec![EpochRange { start: 6, end: 10, epoch: 0 }])), "offsets 6–9 fell");
@@ -38,7 +38,7 @@ fn a_truncation_keeps_the_cut_cells_to_draw_them_falling() {
 async fn the_strip_draws_each_cut_cell_once_as_falling() {
     use kafkascope_web::components::strip::{ReplicaStrip, StripProps};
     let s = truncated();
-    let log = s.partitions[&("orders".to_owned(), 0)].logs[&3].clone();
+    let log = s.partitions[&("orders".into(), 0)].logs[&3].clone();
     let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
     let el = doc.create_element("div").expect("a div");
     doc.body().expect("a body").append_child(&el).expect("appended");

@@ -16,8 +16,8 @@ fn ev(at_us: u64, kind: EventKind) -> Event {
     Event { at_us, kind }
 }
 
-fn t() -> String {
-    "orders".to_owned()
+fn t() -> kafkascope::ids::Topic {
+    "orders".into()
 }
 
 /// Three brokers, one partition led by broker 1; two batches land on the leader, one reaches a follower,
@@ -121,7 +121,7 @@ fn retention_moves_the_log_start() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn internal_topics_are_counted_not_drawn() {
-    let off = || "__consumer_offsets".to_owned();
+    let off = || kafkascope::ids::Topic::from("__consumer_offsets");
     let evs = vec![
         ev(0, EventKind::TopicCreated { topic: off(), replication_factor: 3, assignment: vec![vec![1, 2, 3]; 50] }),
         ev(1, EventKind::LeaderElected { topic: off(), partition: 7, leader: Some(2), leader_epoch: 0, isr: vec![2, 3, 1], unclean: false }),

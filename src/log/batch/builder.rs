@@ -54,6 +54,9 @@ impl Default for BatchOptions {
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct BatchBuilder {
     opts: BatchOptions,
+    /// The header's 61 bytes (zeros until `build`), then the records area. An uncompressed batch
+    /// is framed in place, with no copy; snapshots hold the records area alone, as they always did.
+    #[serde(with = "after_header")]
     records: Vec<u8>,
     count: i32,
     base_timestamp: i64,
@@ -71,7 +74,7 @@ impl BatchBuilder {
     pub fn with_capacity(opts: BatchOptions, bytes: usize) -> BatchBuilder {
         BatchBuilder {
             opts,
-            records: Vec::with_capacity(bytes),
+            records: header_space(bytes),
             count: 0,
             base_timestamp: NO_TIMESTAMP,
             max_timestamp: NO_TIMESTAMP,
@@ -110,7 +113,7 @@ impl BatchBuilder {
 
     /// Uncompressed size so far including the 61-byte header: what `batch.size` is compared with.
     pub fn estimated_size(&self) -> usize {
-        HEADER_SIZE + self.records.len()
+        self.records.len()
     }
 
     /// Header settings this builder was created with.
@@ -120,7 +123,6 @@ impl BatchBuilder {
 
     /// Compresses the records area, writes the header and the CRC over [21, end).
     pub fn build(self) -> Vec<u8> {
-        let area = compress(self.opts.compression, &self.records);
         let o = &self.opts;
         let mut attributes = o.compression.id() as i16;
         if o.timestamp_type_log_append {
@@ -132,24 +134,57 @@ impl BatchBuilder {
         if o.is_control {
             attributes |= ATTR_CONTROL;
         }
-        let mut b = Vec::with_capacity(HEADER_SIZE + area.len());
-        b.extend_from_slice(&o.base_offset.to_be_bytes());
-        b.extend_from_slice(&((HEADER_SIZE - LOG_OVERHEAD + area.len()) as i32).to_be_bytes());
-        b.extend_from_slice(&o.partition_leader_epoch.to_be_bytes());
-        b.push(MAGIC_V2 as u8);
-        b.extend_from_slice(&[0; 4]); // CRC, filled in below
-        b.extend_from_slice(&attributes.to_be_bytes());
-        b.extend_from_slice(&(self.count - 1).to_be_bytes());
-        b.extend_from_slice(&self.base_timestamp.to_be_bytes());
-        b.extend_from_slice(&self.max_timestamp.to_be_bytes());
-        b.extend_from_slice(&o.producer_id.to_be_bytes());
-        b.extend_from_slice(&o.producer_epoch.to_be_bytes());
-        b.extend_from_slice(&o.base_sequence.to_be_bytes());
-        b.extend_from_slice(&self.count.to_be_bytes());
-        b.extend_from_slice(&area);
+        let mut b = match o.compression {
+            Compression::None => self.records,
+            codec => {
+                let area = compress(codec, &self.records[HEADER_SIZE..]);
+                let mut b = Vec::with_capacity(HEADER_SIZE + area.len());
+                b.resize(HEADER_SIZE, 0);
+                b.extend_from_slice(&area);
+                b
+            }
+        };
+        let length = (b.len() - LOG_OVERHEAD) as i32;
+        let h = &mut b[..HEADER_SIZE];
+        h[0..8].copy_from_slice(&o.base_offset.to_be_bytes());
+        h[8..12].copy_from_slice(&length.to_be_bytes());
+        h[12..16].copy_from_slice(&o.partition_leader_epoch.to_be_bytes());
+        h[16] = MAGIC_V2 as u8;
+        h[21..23].copy_from_slice(&attributes.to_be_bytes());
+        h[23..27].copy_from_slice(&(self.count - 1).to_be_bytes());
+        h[27..35].copy_from_slice(&self.base_timestamp.to_be_bytes());
+        h[35..43].copy_from_slice(&self.max_timestamp.to_be_bytes());
+        h[43..51].copy_from_slice(&o.producer_id.to_be_bytes());
+        h[51..53].copy_from_slice(&o.producer_epoch.to_be_bytes());
+        h[53..57].copy_from_slice(&o.base_sequence.to_be_bytes());
+        h[57..61].copy_from_slice(&self.count.to_be_bytes());
         let crc = crc32c(&b[CRC_START..]);
         b[17..21].copy_from_slice(&crc.to_be_bytes());
         b
+    }
+}
+
+/// A records buffer with room for `bytes` in all, starting with the header's (zeroed) space.
+fn header_space(bytes: usize) -> Vec<u8> {
+    let mut b = Vec::with_capacity(bytes.max(HEADER_SIZE));
+    b.resize(HEADER_SIZE, 0);
+    b
+}
+
+/// Serializes a builder's buffer without the header space it starts with (the snapshot form).
+mod after_header {
+    use super::{header_space, HEADER_SIZE};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(records: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        records[HEADER_SIZE..].serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let area = Vec::<u8>::deserialize(d)?;
+        let mut b = header_space(HEADER_SIZE + area.len());
+        b.extend_from_slice(&area);
+        Ok(b)
     }
 }
 
