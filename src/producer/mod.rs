@@ -81,6 +81,9 @@ pub struct Producer {
     metadata_sent_at: Micros,
     bootstrap: u32,
     value_buf: Vec<u8>,
+    /// Scratch for the workload's next key (not state: every key is written afresh).
+    #[serde(skip)]
+    key_buf: Vec<u8>,
     /// The partitions with a known leader (the keys of `leaders`), which the partitioner reads for
     /// every record: cached, as they change only with metadata. Not state: rebuilt when missing.
     #[serde(skip)]
@@ -166,6 +169,7 @@ impl Producer {
             metadata_sent_at: 0,
             bootstrap: idx - 1,
             value_buf: Vec::new(),
+            key_buf: Vec::new(),
             available_cache: None,
             busy: Vec::new(),
             busy_fresh: false,
@@ -242,7 +246,7 @@ impl Producer {
     pub fn produce_by_hand(&mut self, key: Option<String>, value: String, partition: Option<u32>, out: &mut Out) {
         let key = key.map(String::into_bytes);
         self.value_buf = value.into_bytes();
-        if self.append_record(key, partition, out) {
+        if self.append_record(key.as_deref(), partition, out) {
             self.drain(out);
         }
     }
@@ -328,13 +332,16 @@ impl Producer {
         if self.txn_blocks_workload() {
             return; // resumed when the transaction completes
         }
-        let key = workload::next_key(&self.workload.key, out.rng);
+        let mut key = std::mem::take(&mut self.key_buf);
+        let keyed = workload::next_key(&self.workload.key, out.rng, &mut key);
         let spec: ValueSpec = self.workload.value.clone();
         let mut buf = std::mem::take(&mut self.value_buf);
         workload::next_value(&spec, out.rng, &mut buf);
         self.value_buf = buf;
         self.records_sent_by_workload += 1;
-        if self.append_record(key, None, out) {
+        let wake = self.append_record(keyed.then_some(&key[..]), None, out);
+        self.key_buf = key;
+        if wake {
             self.drain(out);
         }
         // Evenly spaced arrivals, computed from the count so rounding never drifts.
@@ -348,7 +355,7 @@ impl Producer {
     /// `sender.wakeup()` only when the append opened a new batch or left one full. Otherwise the
     /// sender sleeps until a batch lingers out, a backoff ends or an answer arrives (each has its
     /// own wake-up), so the drain does not run once per record.
-    fn append_record(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, out: &mut Out) -> bool {
+    fn append_record(&mut self, key: Option<&[u8]>, explicit: Option<u32>, out: &mut Out) -> bool {
         if self.txn.as_ref().is_some_and(|t| t.phase == txn::Phase::Fenced) {
             return false; // a fenced producer can only be closed
         }
@@ -358,7 +365,7 @@ impl Producer {
         wake
     }
 
-    fn append_to(&mut self, key: Option<Vec<u8>>, explicit: Option<u32>, available: &[u32], out: &mut Out) -> bool {
+    fn append_to(&mut self, key: Option<&[u8]>, explicit: Option<u32>, available: &[u32], out: &mut Out) -> bool {
         let n = self.num_partitions;
         let Ok(mut partition) = self.partitioner.choose(out.rng, key.as_deref(), explicit, available, n) else {
             return false;

@@ -9,17 +9,24 @@ const WORDS: &[&str] = &[
     "record", "batch", "leader", "follower", "commit", "consumer", "producer", "topic", "segment", "index",
 ];
 
-/// The key of the next record (`None`: a null key).
-pub fn next_key(spec: &KeySpec, rng: &mut SimRng) -> Option<Vec<u8>> {
-    match spec {
-        KeySpec::None => None,
-        KeySpec::Fixed { key } => Some(key.as_bytes().to_vec()),
-        KeySpec::Uniform { keys } => Some(format!("key-{}", rng.below(*keys as u64)).into_bytes()),
-        KeySpec::HotKey { keys, hot_percent } => {
-            let k = if rng.below(100) < *hot_percent as u64 { 0 } else { rng.below(*keys as u64) };
-            Some(format!("key-{k}").into_bytes())
+/// Writes the next record's key into `buf` (reusing its allocation: this runs for every record);
+/// false for a null key.
+pub fn next_key(spec: &KeySpec, rng: &mut SimRng, buf: &mut Vec<u8>) -> bool {
+    buf.clear();
+    let k = match spec {
+        KeySpec::None => return false,
+        KeySpec::Fixed { key } => {
+            buf.extend_from_slice(key.as_bytes());
+            return true;
         }
-    }
+        KeySpec::Uniform { keys } => rng.below(*keys as u64),
+        KeySpec::HotKey { keys, hot_percent } => {
+            if rng.below(100) < *hot_percent as u64 { 0 } else { rng.below(*keys as u64) }
+        }
+    };
+    buf.extend_from_slice(b"key-");
+    buf.extend_from_slice(itoa::Buffer::new().format(k).as_bytes());
+    true
 }
 
 /// Fills `buf` with the next value (reusing its allocation).
@@ -56,11 +63,23 @@ mod tests {
             next_value(&ValueSpec { bytes: 37, content }, &mut rng, &mut buf);
             assert_eq!(buf.len(), 37);
         }
+        let mut key = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         for _ in 0..100 {
-            let k = next_key(&KeySpec::Uniform { keys: 3 }, &mut rng).unwrap();
-            assert!([b"key-0".to_vec(), b"key-1".to_vec(), b"key-2".to_vec()].contains(&k));
+            assert!(next_key(&KeySpec::Uniform { keys: 3 }, &mut rng, &mut key));
+            seen.insert(String::from_utf8(key.clone()).unwrap());
         }
-        assert_eq!(next_key(&KeySpec::HotKey { keys: 10, hot_percent: 100 }, &mut rng), Some(b"key-0".to_vec()));
-        assert_eq!(next_key(&KeySpec::None, &mut rng), None);
+        assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["key-0", "key-1", "key-2"]);
+        let mut draws = SimRng::new(9);
+        let mut again = SimRng::new(9);
+        for _ in 0..50 {
+            assert!(next_key(&KeySpec::Uniform { keys: 1_000 }, &mut draws, &mut key));
+            assert_eq!(key, format!("key-{}", again.below(1_000)).into_bytes(), "the bytes format! wrote");
+        }
+        assert!(next_key(&KeySpec::HotKey { keys: 10, hot_percent: 100 }, &mut rng, &mut key));
+        assert_eq!(key, b"key-0");
+        assert!(next_key(&KeySpec::Fixed { key: "k".into() }, &mut rng, &mut key));
+        assert_eq!(key, b"k");
+        assert!(!next_key(&KeySpec::None, &mut rng, &mut key));
     }
 }
