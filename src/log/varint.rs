@@ -12,41 +12,63 @@ pub enum VarintError {
     TooLong,
 }
 
-/// Zig-zag encodes `v` as a varint, appending to `out`.
-pub fn write_varint(out: &mut Vec<u8>, v: i32) {
-    write_unsigned(out, ((v << 1) ^ (v >> 31)) as u32 as u64);
+// The small functions here run several times per record, and the page's build is optimised for
+// size (opt-level "z"), where LLVM ignores `#[inline]` hints: they are `#[inline(always)]`.
+
+#[inline(always)]
+fn zigzag32(v: i32) -> u64 {
+    ((v << 1) ^ (v >> 31)) as u32 as u64
 }
 
-/// Zig-zag encodes `v` as a varlong, appending to `out`.
-pub fn write_varlong(out: &mut Vec<u8>, v: i64) {
-    write_unsigned(out, ((v << 1) ^ (v >> 63)) as u64);
+#[inline(always)]
+fn zigzag64(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
 }
 
-fn write_unsigned(out: &mut Vec<u8>, mut u: u64) {
+/// Writes `v` as a zig-zag varint into `dst` at `at` (which has room: see [`size_of_varint`]);
+/// returns where it ends.
+#[inline(always)]
+pub fn put_varint(dst: &mut [u8], at: usize, v: i32) -> usize {
+    put_unsigned(dst, at, zigzag32(v))
+}
+
+/// [`put_varint`] for a varlong.
+#[inline(always)]
+pub fn put_varlong(dst: &mut [u8], at: usize, v: i64) -> usize {
+    put_unsigned(dst, at, zigzag64(v))
+}
+
+#[inline(always)]
+fn put_unsigned(dst: &mut [u8], mut at: usize, mut u: u64) -> usize {
     while u >= 0x80 {
-        out.push((u as u8 & 0x7f) | 0x80);
+        dst[at] = (u as u8 & 0x7f) | 0x80;
         u >>= 7;
+        at += 1;
     }
-    out.push(u as u8);
+    dst[at] = u as u8;
+    at + 1
 }
 
-/// Bytes `write_varint(v)` would take.
+/// Bytes `put_varint(v)` writes.
+#[inline(always)]
 pub fn size_of_varint(v: i32) -> usize {
-    size_of_unsigned(((v << 1) ^ (v >> 31)) as u32 as u64)
+    size_of_unsigned(zigzag32(v))
 }
 
-/// Bytes `write_varlong(v)` would take.
+/// Bytes `put_varlong(v)` writes.
+#[inline(always)]
 pub fn size_of_varlong(v: i64) -> usize {
-    size_of_unsigned(((v << 1) ^ (v >> 63)) as u64)
+    size_of_unsigned(zigzag64(v))
 }
 
+#[inline(always)]
 fn size_of_unsigned(u: u64) -> usize {
     let bits = 64 - (u | 1).leading_zeros() as usize;
     bits.div_ceil(7)
 }
 
 /// Reads a zig-zag varint from the start of `buf`: (value, bytes read).
-#[inline]
+#[inline(always)]
 pub fn read_varint(buf: &[u8]) -> Result<(i32, usize), VarintError> {
     let (raw, n) = read_unsigned(buf, 5)?;
     let raw = raw as u32; // Java shifts the excess bits of the 5th byte out of the int.
@@ -54,13 +76,13 @@ pub fn read_varint(buf: &[u8]) -> Result<(i32, usize), VarintError> {
 }
 
 /// Reads a zig-zag varlong from the start of `buf`: (value, bytes read).
-#[inline]
+#[inline(always)]
 pub fn read_varlong(buf: &[u8]) -> Result<(i64, usize), VarintError> {
     let (raw, n) = read_unsigned(buf, 10)?;
     Ok((((raw >> 1) as i64) ^ -((raw & 1) as i64), n))
 }
 
-#[inline]
+#[inline(always)]
 fn read_unsigned(buf: &[u8], max_bytes: usize) -> Result<(u64, usize), VarintError> {
     // Most fields of a record (attributes, deltas, small lengths) fit in one byte.
     if let Some(&b) = buf.first() {
@@ -82,6 +104,18 @@ fn read_unsigned(buf: &[u8], max_bytes: usize) -> Result<(u64, usize), VarintErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn write_varint(out: &mut Vec<u8>, v: i32) {
+        let mut b = [0; 5];
+        let n = put_varint(&mut b, 0, v);
+        out.extend_from_slice(&b[..n]);
+    }
+
+    fn write_varlong(out: &mut Vec<u8>, v: i64) {
+        let mut b = [0; 10];
+        let n = put_varlong(&mut b, 0, v);
+        out.extend_from_slice(&b[..n]);
+    }
 
     fn hex(b: &[u8]) -> String {
         b.iter().map(|x| format!("{x:02x}")).collect()
@@ -110,6 +144,10 @@ mod tests {
             let mut out = Vec::new();
             write_varint(&mut out, v);
             assert_eq!(hex(&out), want, "encode {v}");
+            let mut placed = [0xaa; 12];
+            assert_eq!(put_varint(&mut placed, 1, v), 1 + out.len());
+            assert_eq!(&placed[1..1 + out.len()], &out[..], "put_varint writes the same bytes");
+            assert_eq!(put_varlong(&mut placed, 0, v as i64), out.len());
             assert_eq!(size_of_varint(v), out.len());
             assert_eq!(read_varint(&out), Ok((v, out.len())), "decode {want}");
             // A varlong of the same value has the same encoding.

@@ -3,9 +3,7 @@
 
 use super::{validate, BatchError, BatchHeader, TimestampType, HEADER_SIZE};
 use crate::log::compression::decompress;
-use crate::log::varint::{
-    read_varint, read_varlong, size_of_varint, size_of_varlong, write_varint, write_varlong,
-};
+use crate::log::varint::{put_varint, put_varlong, read_varint, read_varlong, size_of_varint, size_of_varlong};
 use serde::{Deserialize, Serialize};
 
 /// One record of a batch, with offset and timestamp relative to the batch header.
@@ -41,6 +39,7 @@ impl Record {
     }
 }
 
+#[inline(always)]
 fn bytes_size(b: Option<&[u8]>) -> usize {
     match b {
         None => size_of_varint(-1),
@@ -48,17 +47,9 @@ fn bytes_size(b: Option<&[u8]>) -> usize {
     }
 }
 
-fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
-    match b {
-        None => write_varint(out, -1),
-        Some(b) => {
-            write_varint(out, b.len() as i32);
-            out.extend_from_slice(b);
-        }
-    }
-}
-
 /// Appends one encoded record to `out` (the body size is computed first, as `DefaultRecord` does).
+/// The small fields are written into a stack buffer and appended with the key and value bytes in a
+/// few copies: pushed field by field, each varint was a call in the page's size-optimised build.
 pub(super) fn write_record(
     out: &mut Vec<u8>,
     offset_delta: i32,
@@ -72,16 +63,35 @@ pub(super) fn write_record(
     for (k, v) in headers {
         body += bytes_size(Some(k.as_bytes())) + bytes_size(*v);
     }
-    write_varint(out, body as i32);
-    out.push(0); // record attributes: unused
-    write_varlong(out, timestamp_delta);
-    write_varint(out, offset_delta);
-    write_bytes(out, key);
-    write_bytes(out, value);
-    write_varint(out, headers.len() as i32);
+    out.reserve(size_of_varint(body as i32) + body);
+    // At most 5 (length) + 1 + 10 + 5 + 5 bytes before the first flush, 5 + 5 after one.
+    let mut head = [0u8; 32];
+    let mut at = put_varint(&mut head, 0, body as i32);
+    at += 1; // record attributes: unused (zero)
+    at = put_varlong(&mut head, at, timestamp_delta);
+    at = put_varint(&mut head, at, offset_delta);
+    for field in [key, value] {
+        at = put_varint(&mut head, at, field.map_or(-1, |b| b.len() as i32));
+        if let Some(bytes) = field {
+            out.extend_from_slice(&head[..at]);
+            out.extend_from_slice(bytes);
+            at = 0;
+        }
+    }
+    at = put_varint(&mut head, at, headers.len() as i32);
+    out.extend_from_slice(&head[..at]);
     for (k, v) in headers {
         write_bytes(out, Some(k.as_bytes()));
         write_bytes(out, *v);
+    }
+}
+
+fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
+    let mut len = [0u8; 5];
+    let n = put_varint(&mut len, 0, b.map_or(-1, |b| b.len() as i32));
+    out.extend_from_slice(&len[..n]);
+    if let Some(b) = b {
+        out.extend_from_slice(b);
     }
 }
 
@@ -109,28 +119,37 @@ impl<'a> Reader<'a> {
             reason: reason.into(),
         }
     }
+    // Matches, not `map_err` / `ok_or_else`: in the page's size-optimised build those stay calls,
+    // several per record on every produce.
     #[inline(always)]
     fn varint(&mut self, field: &'static str) -> Result<i32, BatchError> {
-        let (v, n) = read_varint(self.data.get(self.pos..).unwrap_or_default())
-            .map_err(|e| self.fail(field, format!("{e:?} varint")))?;
-        self.pos += n;
-        Ok(v)
+        match read_varint(self.data.get(self.pos..).unwrap_or_default()) {
+            Ok((v, n)) => {
+                self.pos += n;
+                Ok(v)
+            }
+            Err(e) => Err(self.fail(field, format!("{e:?} varint"))),
+        }
     }
     #[inline(always)]
     fn varlong(&mut self, field: &'static str) -> Result<i64, BatchError> {
-        let (v, n) = read_varlong(self.data.get(self.pos..).unwrap_or_default())
-            .map_err(|e| self.fail(field, format!("{e:?} varlong")))?;
-        self.pos += n;
-        Ok(v)
+        match read_varlong(self.data.get(self.pos..).unwrap_or_default()) {
+            Ok((v, n)) => {
+                self.pos += n;
+                Ok(v)
+            }
+            Err(e) => Err(self.fail(field, format!("{e:?} varlong"))),
+        }
     }
     #[inline(always)]
     fn take(&mut self, field: &'static str, len: usize) -> Result<&'a [u8], BatchError> {
-        let s = self.data.get(self.pos..self.pos.saturating_add(len));
-        let s = s.ok_or_else(|| {
-            self.fail(field, format!("{len} bytes run past the end of the record"))
-        })?;
-        self.pos += len;
-        Ok(s)
+        match self.data.get(self.pos..self.pos.saturating_add(len)) {
+            Some(s) => {
+                self.pos += len;
+                Ok(s)
+            }
+            None => Err(self.fail(field, format!("{len} bytes run past the end of the record"))),
+        }
     }
     #[inline(always)]
     fn nullable(&mut self, field: &'static str) -> Result<Option<&'a [u8]>, BatchError> {
@@ -206,9 +225,12 @@ fn read_record<'a>(
             ));
         }
         Ok(RecordRef { offset_delta, timestamp_delta, key, value })
-    })()
-    .map_err(shift)?;
-    Ok((rec, outer.pos))
+    })();
+    // A match, not `map_err`: that is a call per record in the page's size-optimised build.
+    match rec {
+        Ok(rec) => Ok((rec, outer.pos)),
+        Err(e) => Err(shift(e)),
+    }
 }
 
 /// Parses `count` records from an uncompressed records area; trailing bytes are an error.
