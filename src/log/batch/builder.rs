@@ -135,7 +135,13 @@ impl BatchBuilder {
             attributes |= ATTR_CONTROL;
         }
         let mut b = match o.compression {
-            Compression::None => self.records,
+            Compression::None => {
+                // The buffer took `batch.size` up front; the batch lives on in the logs, so it
+                // keeps only what it uses (a shrink in place, not a copy).
+                let mut b = self.records;
+                b.shrink_to_fit();
+                b
+            }
             codec => {
                 let area = compress(codec, &self.records[HEADER_SIZE..]);
                 let mut b = Vec::with_capacity(HEADER_SIZE + area.len());
