@@ -69,6 +69,11 @@ impl PartialOrd for Topic {
 }
 
 impl Topic {
+    /// Whether both hold the very same shared name (not only equal bytes).
+    pub fn shares(&self, other: &Topic) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// The name as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0

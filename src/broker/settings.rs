@@ -62,7 +62,7 @@ impl BrokerSettings {
         let topics = s
             .topics
             .iter()
-            .map(|t| (t.name.clone(), topic_settings(s.profile, &t.config.0, broker)))
+            .map(|t| (t.name.to_string(), topic_settings(s.profile, &t.config.0, broker)))
             .collect();
         BrokerSettings {
             profile: s.profile,

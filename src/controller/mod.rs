@@ -24,7 +24,7 @@ pub use reassign::Reassignment;
 use crate::actor::{Out, TimerKind};
 use crate::config::{Overrides, Profile, Resolver, Scope};
 use crate::event::EventKind;
-use crate::ids::{BrokerId, NodeId, TopicPartition};
+use crate::ids::{BrokerId, NodeId, Topic, TopicPartition};
 use crate::net::{ErrorCode, Message, PartitionState};
 use crate::scenario::Scenario;
 use crate::time::{ms, Micros};
@@ -61,7 +61,7 @@ pub struct Controller {
     unclean: VecMap<String, bool>,
     brokers: VecMap<BrokerId, Registration>,
     partitions: std::collections::BTreeMap<TopicPartition, PartitionState>,
-    created: Vec<(String, Vec<Vec<BrokerId>>)>,
+    created: Vec<(Topic, Vec<Vec<BrokerId>>)>,
     /// Election, rebalance and per-topic settings.
     #[serde(default)]
     policy: policy::Policy,
@@ -110,7 +110,7 @@ impl Controller {
                 partitions.insert(tp, state);
             }
             let tr = Resolver::new(scenario.profile, Scope::Topic, &t.config.0, broker_cfg);
-            unclean.insert(t.name.clone(), tr.bool("unclean.leader.election.enable"));
+            unclean.insert(t.name.to_string(), tr.bool("unclean.leader.election.enable"));
             created.push((t.name.clone(), assignment));
         }
         // The group coordinators' internal topic, when some consumer has a group.id (kafka-facts §6).
@@ -136,7 +136,7 @@ impl Controller {
                 partitions.insert(tp, state);
             }
             unclean.insert(crate::consumer::OFFSETS_TOPIC.to_string(), false);
-            created.push((crate::consumer::OFFSETS_TOPIC.to_string(), assignment));
+            created.push((crate::consumer::OFFSETS_TOPIC.into(), assignment));
         }
         let brokers = broker_ids
             .iter()
@@ -167,7 +167,7 @@ impl Controller {
         out.emit(EventKind::ControllerElected { node: NodeId::Controller(0), epoch: self.epoch });
         for (topic, assignment) in std::mem::take(&mut self.created) {
             let rf = assignment.first().map_or(0, |r| r.len() as u32);
-            out.emit(EventKind::TopicCreated { topic: topic.into(), replication_factor: rf, assignment });
+            out.emit(EventKind::TopicCreated { topic, replication_factor: rf, assignment });
         }
         for s in self.partitions.values() {
             out.emit(EventKind::LeaderElected {

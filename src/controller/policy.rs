@@ -35,7 +35,7 @@ impl Policy {
             .iter()
             .map(|t| {
                 let tr = Resolver::new(scenario.profile, Scope::Topic, &t.config.0, broker_cfg);
-                (t.name.clone(), tr.uint("min.insync.replicas").max(1) as u32)
+                (t.name.to_string(), tr.uint("min.insync.replicas").max(1) as u32)
             })
             .collect();
         Policy {

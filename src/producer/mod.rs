@@ -138,7 +138,11 @@ impl Producer {
         let spec = &scenario.producers[idx as usize - 1];
         let settings = ProducerSettings::resolve(scenario.profile, &spec.config.0)
             .map_err(|e| format!("producers[{}].config: {e}", idx - 1))?;
-        let num_partitions = scenario.topics.iter().find(|t| t.name == spec.topic).map_or(1, |t| t.partitions);
+        let declared = scenario.topics.iter().find(|t| t.name == spec.topic);
+        let num_partitions = declared.map_or(1, |t| t.partitions);
+        // The declared topic's own name: partitions, requests and logs then share one pointer, which
+        // their lookups compare before any byte (BENCHMARKS.md, stop 22).
+        let topic = declared.map_or_else(|| spec.topic.as_str().into(), |t| t.name.clone());
         let partitioner = if settings.legacy_sticky {
             Partitioner::Default(StickyPartitionCache::new())
         } else {
@@ -147,7 +151,7 @@ impl Producer {
         };
         Ok(Producer {
             idx,
-            topic: spec.topic.as_str().into(),
+            topic,
             num_partitions,
             brokers: scenario.cluster.brokers,
             rate: spec.workload.records_per_sec,
@@ -407,5 +411,20 @@ impl Producer {
         }
         let wake = appended.new_batch || appended.batch_is_full || txn_ending;
         wake && (appended.new_batch || txn_ending || !self.wake_would_idle(partition))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_producer_shares_its_declared_topics_name_with_the_controllers_partitions() {
+        let scenario = Scenario::from_json(include_str!("../../static/scenarios/default.json")).unwrap();
+        let controller = crate::controller::Controller::new(&scenario, &mut crate::rng::SimRng::new(1)).unwrap();
+        let producer = Producer::new(1, &scenario).unwrap();
+        let mine: Vec<_> = controller.partitions().keys().filter(|tp| tp.topic == producer.topic).collect();
+        assert!(!mine.is_empty(), "the default scenario's producer writes to a declared topic");
+        assert!(mine.iter().all(|tp| tp.topic.shares(&producer.topic)), "one shared name, compared by pointer");
     }
 }

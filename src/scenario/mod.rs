@@ -7,6 +7,7 @@
 use crate::command::Command;
 use crate::config::{Overrides, Profile, Scope};
 use crate::net::CostModel;
+use crate::ids::Topic;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -94,8 +95,9 @@ pub enum TruncationPolicy {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TopicSpec {
-    /// Topic name (Kafka's legal characters: letters, digits, `.`, `_`, `-`).
-    pub name: String,
+    /// Topic name (Kafka's legal characters: letters, digits, `.`, `_`, `-`); shared by every
+    /// partition, request and event of the topic, so their names compare by pointer.
+    pub name: Topic,
     /// Partition count.
     pub partitions: u32,
     /// Replication factor; the broker's `default.replication.factor` if absent.

@@ -94,7 +94,7 @@ fn overrides_mut<'a>(s: &'a mut Scenario, t: &Target) -> Option<&'a mut Override
 /// Every target of a scenario, brokers first.
 pub fn targets(s: &Scenario) -> Vec<Target> {
     let mut out = vec![Target::Broker];
-    out.extend(s.topics.iter().map(|t| Target::Topic(t.name.clone())));
+    out.extend(s.topics.iter().map(|t| Target::Topic(t.name.to_string())));
     out.extend((0..s.producers.len()).map(Target::Producer));
     out.extend((0..s.consumers.len()).map(Target::Consumer));
     out
