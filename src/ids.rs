@@ -49,13 +49,13 @@ pub struct Topic(Arc<str>);
 // shared pointer answers without reading the bytes.
 impl PartialEq for Topic {
     fn eq(&self, other: &Topic) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+        self.shares(other) || self.0 == other.0
     }
 }
 
 impl Ord for Topic {
     fn cmp(&self, other: &Topic) -> std::cmp::Ordering {
-        if Arc::ptr_eq(&self.0, &other.0) {
+        if self.shares(other) {
             return std::cmp::Ordering::Equal;
         }
         self.0.cmp(&other.0)

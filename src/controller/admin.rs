@@ -6,7 +6,7 @@ use super::election::emit_election;
 use super::{placement, Controller};
 use crate::actor::Out;
 use crate::event::EventKind;
-use crate::ids::{BrokerId, TopicPartition};
+use crate::ids::{BrokerId, Topic, TopicPartition};
 use crate::net::PartitionState;
 
 impl Controller {
@@ -79,8 +79,9 @@ impl Controller {
 
     fn add_partition_states(&mut self, topic: &str, first: u32, assignment: &[Vec<BrokerId>], out: &mut Out) -> Vec<PartitionState> {
         let mut states = Vec::new();
+        let name = Topic::from(topic); // one shared name for all the new partitions
         for (i, replicas) in assignment.iter().enumerate() {
-            let tp = TopicPartition::new(topic, first + i as u32);
+            let tp = TopicPartition::new(name.clone(), first + i as u32);
             let state = PartitionState {
                 tp: tp.clone(),
                 leader: replicas.first().copied(),
