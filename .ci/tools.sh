@@ -38,6 +38,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# std's source: the release wasm rebuilds std for size (.ci/size-env.sh); tests do not need it.
+if ! [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]; then
+  say "adding rust-src (the release wasm rebuilds std for size)"
+  rustup component add rust-src || say "rust-src could not be added: the release wasm will use the prebuilt std"
+fi
+
 if [ "$(version_of wasm-bindgen)" != "$WASM_BINDGEN_VERSION" ]; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 min)"
   # Not --locked: its lockfile names a crate version this registry lacks (toolchain.md).

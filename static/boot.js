@@ -6,6 +6,18 @@
 // a lesson the link names are fetched here while the wasm downloads, and handed to the app in
 // globalThis.kafkascopeLessons (web/src/lessons.rs); a failed fetch leaves its entry out, and the app
 // then says the lesson is unknown or lists none.
+// The release wasm is built with panic=immediate-abort (.ci/size-env.sh): a panic traps
+// (`RuntimeError: unreachable`) without running the Rust panic hook, so the banner the hook would have
+// shown is shown here. Only wasm traps: other script errors are not the engine stopping.
+const showTrap = (error) => {
+  if (!(error instanceof WebAssembly.RuntimeError)) return;
+  const el = document.getElementById('fatal');
+  if (!el || el.classList.contains('shown')) return;
+  el.textContent = `kafkascope stopped with an internal error: ${error}`;
+  el.className = 'fatal shown';
+};
+addEventListener('error', (e) => showTrap(e.error));
+addEventListener('unhandledrejection', (e) => showTrap(e.reason));
 const tag = document.querySelector('script[data-kafkascope-glue]');
 const wasm = fetch(tag.dataset.kafkascopeWasm);
 globalThis.kafkascopeLessons = {};
