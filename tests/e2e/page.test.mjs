@@ -362,6 +362,23 @@ test('a lesson picked from the picker is fetched from lessons/ (not compiled int
   await l.close();
 });
 
+test('the page is cross-origin isolated, and a wasm trap (a release-build panic) shows the internal-error banner', async () => {
+  // A page of its own: the trap below is a page error on purpose, which the shared page must not have.
+  const own = await context.newPage();
+  const errors = [];
+  own.on('pageerror', (e) => errors.push(String(e)));
+  await own.goto(url);
+  await own.getByTestId('play-toggle').waitFor({ timeout: 30_000 });
+  assert.equal(await own.evaluate(() => globalThis.crossOriginIsolated), true, 'COOP + COEP served');
+  assert.equal(await own.locator('#fatal.shown').count(), 0, 'no banner before the trap');
+  // The release wasm aborts a panic with `unreachable`, which reaches the page as this error.
+  await own.evaluate(() => setTimeout(() => { throw new WebAssembly.RuntimeError('unreachable'); }));
+  await own.locator('#fatal.shown').waitFor({ timeout: 5_000 });
+  assert.match(await own.locator('#fatal').textContent(), /internal error: RuntimeError: unreachable/);
+  assert.equal(errors.length, 1, `the trap itself is the one page error: ${errors}`);
+  await own.close();
+});
+
 test('no request left 127.0.0.1 and the page raised no error', () => {
   assert.deepEqual(outside, []);
   assert.deepEqual(pageErrors, []);
