@@ -191,7 +191,7 @@ pub fn app() -> Html {
         let (run, state, menu) = (run.clone(), state.clone(), menu.clone());
         Callback::from(move |item: MenuItem| {
             if let Some((target, _, _)) = *menu {
-                run.emit((target.commands(item, &state), format!("{item:?} {target:?}").to_lowercase()));
+                run.emit((target.commands(item, &state), format!("{item:?} {target:?}").to_ascii_lowercase()));
             }
             menu.set(None);
         })
