@@ -18,3 +18,9 @@ else
   echo "kafkascope: rust-src not found; the release wasm uses the prebuilt std (larger, see BENCHMARKS.md)" >&2
 fi
 unset sysroot_src
+
+# Turns the size build off again in this shell (.ci/serve falls back to it when the size build fails,
+# e.g. on a newer toolchain that renamed one of these unstable flags).
+size_env_off() {
+  unset RUSTC_BOOTSTRAP CARGO_UNSTABLE_BUILD_STD CARGO_UNSTABLE_BUILD_STD_FEATURES CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS
+}
