@@ -26,7 +26,8 @@ pub mod scenario_edit;
 pub mod store;
 pub mod view_model;
 
-/// Installs a panic hook that logs to the console and shows the message in the page.
+/// Installs a panic hook that logs to the console and shows the message in the page. The release
+/// build aborts a panic at once (`.ci/size-env.sh`), so there static/boot.js shows the banner instead.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
