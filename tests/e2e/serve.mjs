@@ -14,7 +14,7 @@ const TYPES = {
 // The page is cross-origin isolated, as `trunk serve` serves it (Trunk.toml): it loads nothing from another
 // origin, and isolation gives performance.now() and requestAnimationFrame 5 µs timestamps instead of 100 µs
 // ones (the frames benchmark's intervals are then the vsync's, not the coarsening's jitter).
-export const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 /** Starts serving `dir` on 127.0.0.1:`port`; resolves to { server, url }. */
 export function serve(dir, port = 0) {

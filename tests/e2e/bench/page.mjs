@@ -83,7 +83,9 @@ async function frames(browser, url) {
   const p95 = gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * 0.95))];
   // A frame interval over 1.5 vsyncs (25 ms at 60 Hz) is a missed frame; the rest is timestamp jitter.
   const missed = gaps.filter((g) => g > 25).length;
-  const histogram = Object.entries(gaps.reduce((h, g) => ((h[g.toFixed(2)] = (h[g.toFixed(2)] ?? 0) + 1), h), {}))
+  const counts = {};
+  for (const g of gaps) counts[g.toFixed(2)] = (counts[g.toFixed(2)] ?? 0) + 1;
+  const histogram = Object.entries(counts)
     .sort((a, b) => b[1] - a[1]).slice(0, 6).map(([g, n]) => `${g}x${n}`).join(' ');
   console.log(`frames: ${gaps.length} frames in ${SECONDS} s, median ${gaps[gaps.length >> 1].toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, max ${gaps[gaps.length - 1].toFixed(1)} ms, ${missed} over 25 ms; produced ${produced}; commonest intervals ${histogram}; crossOriginIsolated ${result.isolated}`);
   row('frame time p95, 5 brokers x 12 partitions x RF 3, 500 records/s', '<= 16.7 ms', `${p95.toFixed(1)} ms over ${gaps.length} frames`, 16.7 / p95);
